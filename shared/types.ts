@@ -95,6 +95,8 @@ export interface Pod {
   podAntiAffinity: PodAntiAffinityTerm[];
   priority?: number;
   terminationGracePeriodSeconds?: number;
+  /** True once the pod has a deletionTimestamp: it is shutting down and must not be evicted again. */
+  terminating?: boolean;
 }
 
 export interface PodDisruptionBudget {
@@ -145,6 +147,8 @@ export interface SelectorTerm {
   id?: string;
   name?: string;
   alias?: string;
+  /** AMI terms only: owner account id, `self`, `amazon` or `aws-marketplace`, narrowing `name`. */
+  owner?: string;
 }
 
 export interface KubeletConfig {
@@ -172,6 +176,8 @@ export interface BlockDeviceMapping {
 
 export interface NodeClass {
   name: string;
+  /** Legacy `amiFamily`: says how to write user data when no `alias` term names the family. */
+  amiFamily?: 'AL2' | 'AL2023' | 'Bottlerocket' | 'Custom';
   amiSelectorTerms: SelectorTerm[];
   subnetSelectorTerms: SelectorTerm[];
   securityGroupSelectorTerms: SelectorTerm[];

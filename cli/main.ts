@@ -1,0 +1,58 @@
+// Dispatches `nodewright <command>`; each command returns its exit status and never throws a stack
+// trace at the user: expected failures (bad input, missing files) print one clear line.
+
+import { NodewrightError } from '../shared/errors.ts';
+import { eventCommand } from './commands/event.ts';
+import { simulateCommand } from './commands/simulate.ts';
+
+export interface CommandIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  now: () => Date;
+}
+
+const USAGE = `usage: nodewright <command> [options]
+
+commands:
+  simulate [scenario.yaml] [--seed N] [--json] [--quiet]
+                          run a scenario on the in-process simulator (default: examples/scenarios/default.yaml)
+  event <file.json>       show the notices an EventBridge event yields and the action that follows
+  help                    this text
+`;
+
+export async function main(argv: string[], io: CommandIo = processIo()): Promise<number> {
+  const [command, ...args] = argv;
+  try {
+    switch (command) {
+      case 'simulate':
+        return await simulateCommand(args, io);
+      case 'event':
+        return await eventCommand(args, io);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.stdout(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        io.stderr(`nodewright: unknown command "${command}"\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (error) {
+    if (error instanceof NodewrightError) {
+      const problems = (error as NodewrightError & { problems?: string[] }).problems;
+      io.stderr(`nodewright ${command}: ${error.message}\n`);
+      if (problems && problems.length > 1) for (const problem of problems) io.stderr(`  - ${problem}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+function processIo(): CommandIo {
+  return {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    now: () => new Date(),
+  };
+}

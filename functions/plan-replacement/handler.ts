@@ -1,0 +1,68 @@
+// Decides what to launch in place of a node: loads its NodePool and EC2NodeClass, the pods that
+// must move, prices and recent capacity refusals, and asks the provisioning core for ranked offerings.
+
+import { z } from 'zod';
+import { ConfigurationNotFoundError } from '../../shared/errors.ts';
+import { candidateInstanceTypes, planReplacement } from '../../shared/provisioning/index.ts';
+import { defineStep } from '../../shared/runtime/handler.ts';
+import { nodeRefSchema, noticeSchema } from '../../shared/runtime/schemas.ts';
+import { DEFAULT_NODEPOOL } from '../../shared/well-known.ts';
+import { loadPoolAndClass } from '../../shared/runtime/node-config.ts';
+
+export const planReplacementStep = defineStep({
+  name: 'plan-replacement',
+  input: z.object({ notice: noticeSchema, node: nodeRefSchema, attempt: z.number().int().min(1) }),
+  async run({ notice, node, attempt }, { ports, logger }) {
+    const now = ports.clock.now();
+    const { nodePool, nodeClass } = await loadPoolAndClass(ports.nodeConfig, node.nodePool ?? DEFAULT_NODEPOOL);
+    const subnets = (await ports.compute.resolveSubnets(nodeClass.subnetSelectorTerms)).filter(
+      (subnet) => subnet.availableIpAddressCount > 0,
+    );
+    if (subnets.length === 0) {
+      throw new ConfigurationNotFoundError(
+        `EC2NodeClass "${nodeClass.name}": no subnet with free addresses matches subnetSelectorTerms ${JSON.stringify(nodeClass.subnetSelectorTerms)}`,
+      );
+    }
+    const pods = await ports.cluster.listPodsOnNode(node.name);
+    const running = pods.filter((pod) => pod.phase !== 'Succeeded' && pod.phase !== 'Failed');
+    const daemonSetPods = running.filter((pod) => pod.ownerKind === 'DaemonSet');
+    const movingPods = running.filter((pod) => pod.ownerKind !== 'DaemonSet' && pod.ownerKind !== 'Node');
+
+    const allowsSpot = candidateInstanceTypes(nodePool, ports.region, 'spot');
+    const [spotPrices, unavailable] = await Promise.all([
+      allowsSpot.length > 0 ? ports.compute.describeSpotPrices(allowsSpot) : Promise.resolve([]),
+      ports.availability.listUnavailable(now),
+    ]);
+    const zones = [...new Set(subnets.map((subnet) => subnet.zone))].sort();
+    const plan = planReplacement({
+      pods: movingPods,
+      daemonSetPods,
+      nodePool,
+      nodeClass,
+      region: ports.region,
+      zones,
+      spotPrices,
+      unavailable,
+      now,
+    });
+    logger.info('replacement planned', {
+      instanceId: notice.instanceId,
+      attempt,
+      nodePool: nodePool.name,
+      pods: movingPods.length,
+      capacityType: plan.capacityType,
+      offerings: plan.offerings.length,
+      cheapest: plan.offerings[0],
+      excluded: plan.excluded,
+    });
+    return {
+      nodePool: nodePool.name,
+      nodeClass: nodeClass.name,
+      capacityType: plan.capacityType,
+      offerings: plan.offerings,
+      subnets: subnets.filter((subnet) => zones.includes(subnet.zone)),
+      pods: movingPods.length,
+      excluded: plan.excluded,
+    };
+  },
+});

@@ -1,0 +1,31 @@
+// Karpenter selector terms as EC2 Describe filters. Within a term every field must match (EC2
+// ANDs filters); across terms any may match, so each term is one Describe call and the results
+// are united. Filters are used even for ids, because an id filter that matches nothing returns
+// an empty list where the `SubnetIds`/`GroupIds` parameters would throw NotFound.
+
+import type { Filter } from '@aws-sdk/client-ec2';
+import type { SelectorTerm } from '../types.ts';
+
+export type SelectorTarget = 'subnet' | 'security-group';
+
+const ID_FILTER: Record<SelectorTarget, string> = { subnet: 'subnet-id', 'security-group': 'group-id' };
+
+/**
+ * The filters of one term, or undefined when the term selects nothing on this target. A term
+ * without any field is never sent: with no filters EC2 would return every subnet or group of
+ * the account. Subnets have no name of their own, so a term naming one selects nothing (as in
+ * the simulator).
+ */
+export function selectorFilters(term: SelectorTerm, target: SelectorTarget): Filter[] | undefined {
+  const filters: Filter[] = [];
+  if (term.id !== undefined) filters.push({ Name: ID_FILTER[target], Values: [term.id] });
+  if (term.name !== undefined) {
+    if (target === 'subnet') return undefined;
+    filters.push({ Name: 'group-name', Values: [term.name] });
+  }
+  for (const [key, value] of Object.entries(term.tags ?? {})) {
+    // Karpenter's wildcard: the tag must exist, whatever its value.
+    filters.push(value === '*' ? { Name: 'tag-key', Values: [key] } : { Name: `tag:${key}`, Values: [value] });
+  }
+  return filters.length > 0 ? filters : undefined;
+}

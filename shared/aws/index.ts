@@ -1,0 +1,14 @@
+// The AWS adapter: the ports of shared/ports.ts on SDK v3. Composition roots (the Lambda entries)
+// build the clients with awsClients(region) and hand them to these classes.
+
+export { awsClients, type AwsClients } from './clients.ts';
+export { Ec2Compute, type Ec2ComputeSettings } from './ec2-compute.ts';
+export { SsmParameters } from './ssm-parameters.ts';
+export { SsmNodeConfig, type SsmNodeConfigSettings, type NodeConfigSet, type ConfigSource } from './ssm-node-config.ts';
+export { EksClusterInfo } from './eks-cluster-info.ts';
+export { StepFunctionsWorkflows } from './step-functions-workflows.ts';
+export { DynamoOfferingAvailability } from './dynamo-offering-availability.ts';
+export { AutoScalingLifecycle } from './autoscaling-lifecycle.ts';
+export { SqsDeadLetters } from './sqs-dead-letters.ts';
+export { awsErrorName, isAwsError, isTransientAwsError, rethrowAwsError, callAws } from './errors.ts';
+export { imageAliasParameterName, parseImageAlias } from './image-alias.ts';

@@ -1,0 +1,100 @@
+// What a node of an instance type offers to pods: capacity minus the hypervisor's share, the
+// kubelet's reservations and the eviction threshold, the way Karpenter's AWS provider estimates
+// it before launch (and EKS AMIs configure the kubelet).
+import { InvalidInputError } from '../errors.ts';
+import type { KubeletConfig, Resources } from '../types.ts';
+import type { InstanceTypeInfo } from './model.ts';
+import { parseBytes, parseCpuMillis } from './quantity.ts';
+
+const MiB = 2 ** 20;
+/** Karpenter's default VM_MEMORY_OVERHEAD_PERCENT: memory the hypervisor and firmware keep. */
+export const VM_MEMORY_OVERHEAD_PERCENT = 7.5;
+/** Graviton kernels reserve 64 MiB for the contiguous memory allocator (Karpenter subtracts it too). */
+const ARM64_CMA_MiB = 64;
+const DEFAULT_EVICTION_MEMORY_BYTES = 100 * MiB;
+
+// EKS's kube-reserved CPU: 6% of the first core, 1% of the second, 0.5% of cores 3-4, 0.25% above.
+const CPU_RESERVATION_BANDS = [
+  { fromMillis: 0, toMillis: 1000, share: 0.06 },
+  { fromMillis: 1000, toMillis: 2000, share: 0.01 },
+  { fromMillis: 2000, toMillis: 4000, share: 0.005 },
+  { fromMillis: 4000, toMillis: Number.POSITIVE_INFINITY, share: 0.0025 },
+];
+
+function positiveInteger(value: number | undefined, field: string, allowZero: boolean): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < (allowZero ? 0 : 1)) {
+    throw new InvalidInputError(`${field} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${value}`);
+  }
+  return value;
+}
+
+/** Pods the VPC CNI can address with secondary IPs on the default network card: ENIs x (IPs per ENI - 1) + 2. */
+export function eniLimitedPods(type: InstanceTypeInfo): number {
+  return type.maxEnis * (type.ipv4PerEni - 1) + 2;
+}
+
+/**
+ * The kubelet's max-pods. kubelet.maxPods wins; otherwise the ENI limit, capped as EKS's
+ * max-pods-calculator does (110 up to 30 vCPUs, 250 above). podsPerCore caps either.
+ */
+export function maxPods(type: InstanceTypeInfo, kubelet: KubeletConfig): number {
+  const configured = positiveInteger(kubelet.maxPods, 'kubelet.maxPods', false);
+  const perCore = positiveInteger(kubelet.podsPerCore, 'kubelet.podsPerCore', true);
+  let pods = configured ?? Math.min(eniLimitedPods(type), type.vcpu > 30 ? 250 : 110);
+  if (perCore) pods = Math.min(pods, perCore * type.vcpu);
+  return pods;
+}
+
+export function kubeReservedCpuMillis(vcpu: number): number {
+  const millis = vcpu * 1000;
+  let reserved = 0;
+  for (const band of CPU_RESERVATION_BANDS) {
+    if (millis <= band.fromMillis) break;
+    reserved += Math.floor((Math.min(millis, band.toMillis) - band.fromMillis) * band.share);
+  }
+  return reserved;
+}
+
+/** Memory capacity the kubelet reports: physical memory less the Graviton CMA and the VM overhead. */
+export function memoryCapacityBytes(type: InstanceTypeInfo): number {
+  const mib = type.memoryMiB - (type.architecture === 'arm64' ? ARM64_CMA_MiB : 0);
+  const overheadMiB = Math.ceil((mib * VM_MEMORY_OVERHEAD_PERCENT) / 100);
+  return (mib - overheadMiB) * MiB;
+}
+
+function evictionMemoryBytes(capacityBytes: number, kubelet: KubeletConfig): number {
+  const signal = kubelet.evictionHard?.['memory.available'];
+  if (signal === undefined) return DEFAULT_EVICTION_MEMORY_BYTES;
+  if (signal.endsWith('%')) {
+    const percent = Number(signal.slice(0, -1));
+    if (!Number.isFinite(percent) || percent < 0 || percent > 100) {
+      throw new InvalidInputError(`kubelet.evictionHard["memory.available"]: "${signal}" is not a percentage`);
+    }
+    // The kubelet reads 100% as "threshold disabled".
+    return percent === 100 ? 0 : Math.ceil((capacityBytes / 100) * percent);
+  }
+  return parseBytes(signal, 'kubelet.evictionHard["memory.available"]');
+}
+
+function reserved(table: Record<string, string> | undefined, resource: 'cpu' | 'memory', field: string): number | undefined {
+  const value = table?.[resource];
+  if (value === undefined) return undefined;
+  return resource === 'cpu' ? parseCpuMillis(value, `${field}.cpu`) : parseBytes(value, `${field}.memory`);
+}
+
+export function allocatable(type: InstanceTypeInfo, kubelet: KubeletConfig): Resources {
+  const pods = maxPods(type, kubelet);
+  const capacityMemory = memoryCapacityBytes(type);
+  const kubeCpu = reserved(kubelet.kubeReserved, 'cpu', 'kubelet.kubeReserved') ?? kubeReservedCpuMillis(type.vcpu);
+  const kubeMemory = reserved(kubelet.kubeReserved, 'memory', 'kubelet.kubeReserved') ?? (11 * pods + 255) * MiB;
+  const systemCpu = reserved(kubelet.systemReserved, 'cpu', 'kubelet.systemReserved') ?? 0;
+  const systemMemory = reserved(kubelet.systemReserved, 'memory', 'kubelet.systemReserved') ?? 0;
+  const eviction = evictionMemoryBytes(capacityMemory, kubelet);
+  return {
+    cpuMillis: Math.max(0, type.vcpu * 1000 - kubeCpu - systemCpu),
+    memoryBytes: Math.max(0, capacityMemory - kubeMemory - systemMemory - eviction),
+    pods,
+    gpus: type.gpu?.count ?? type.accelerator?.count ?? 0,
+  };
+}

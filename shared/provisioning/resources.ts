@@ -1,0 +1,53 @@
+// Sums and renderings of pod resource requests, in the fixed units of the domain model.
+import type { Pod, Resources } from '../types.ts';
+
+export interface Demand {
+  cpuMillis: number;
+  memoryBytes: number;
+  gpus: number;
+  pods: number;
+}
+
+export function demandOf(pods: Pod[]): Demand {
+  const demand: Demand = { cpuMillis: 0, memoryBytes: 0, gpus: 0, pods: pods.length };
+  for (const pod of pods) {
+    demand.cpuMillis += pod.requests.cpuMillis;
+    demand.memoryBytes += pod.requests.memoryBytes;
+    demand.gpus += pod.requests.gpus ?? 0;
+  }
+  return demand;
+}
+
+export function addDemand(a: Demand, b: Demand): Demand {
+  return {
+    cpuMillis: a.cpuMillis + b.cpuMillis,
+    memoryBytes: a.memoryBytes + b.memoryBytes,
+    gpus: a.gpus + b.gpus,
+    pods: a.pods + b.pods,
+  };
+}
+
+export function fits(demand: Demand, capacity: Resources): boolean {
+  return (
+    demand.cpuMillis <= capacity.cpuMillis &&
+    demand.memoryBytes <= capacity.memoryBytes &&
+    demand.gpus <= (capacity.gpus ?? 0) &&
+    demand.pods <= (capacity.pods ?? Number.POSITIVE_INFINITY)
+  );
+}
+
+const GiB = 2 ** 30;
+const MiB = 2 ** 20;
+
+/** 51539607552 -> "48Gi", 1610612736 -> "1.5Gi", 268435456 -> "256Mi". */
+export function formatBytes(bytes: number): string {
+  const trim = (n: number): string => String(Math.round(n * 100) / 100);
+  if (bytes >= GiB) return `${trim(bytes / GiB)}Gi`;
+  if (bytes >= MiB) return `${trim(bytes / MiB)}Mi`;
+  return `${bytes}B`;
+}
+
+export function describeDemand(demand: Demand): string {
+  const gpus = demand.gpus ? ` / ${demand.gpus} GPU` : '';
+  return `${demand.cpuMillis}m CPU / ${formatBytes(demand.memoryBytes)} memory${gpus}`;
+}
