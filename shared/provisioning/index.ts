@@ -17,6 +17,6 @@ export {
   onDemandPrice, simulatedSpotPrices, spotFraction, isCapacityError,
   PRICE_REFERENCE_REGION, SPOT_FRACTION_MIN, SPOT_FRACTION_MAX,
 } from './pricing.ts';
-export { planReplacement, MAX_INSTANCE_TYPES, EXCLUSION } from './selection.ts';
+export { planReplacement, candidateInstanceTypes, MAX_INSTANCE_TYPES, EXCLUSION } from './selection.ts';
 export { buildFleetRequest, capacityErrorOfferings, type FleetLaunch } from './fleet.ts';
 export { demandOf, formatBytes, type Demand } from './resources.ts';

@@ -1,7 +1,9 @@
 // Decides where the pods of one node go next: which instance types, zones and capacity type
 // to ask EC2 for, cheapest first. A pure function of its input; time comes in as `now`.
 import { CapacityUnavailableError, InvalidInputError, NoCompatibleOfferingError } from '../errors.ts';
-import type { CapacityType, Pod, PricedOffering, Requirement, SpotPrice, Taint, UnavailableOffering } from '../types.ts';
+import type {
+  CapacityType, NodePool, Pod, PricedOffering, Requirement, SpotPrice, Taint, UnavailableOffering,
+} from '../types.ts';
 import { allocatable } from './allocatable.ts';
 import { catalog } from './catalog/catalog.ts';
 import { instanceTypeLabels, LABEL, regionOfZone } from './labels.ts';
@@ -335,4 +337,29 @@ export function planReplacement(input: ReplacementInput): ReplacementPlan {
     offerings: kept.map(({ instanceType, zone, capacityType: ct, price }) => ({ instanceType, zone, capacityType: ct, price })),
     excluded: exclusions.list(),
   };
+}
+
+/**
+ * Instance types the NodePool's requirements allow in the region for one capacity type, sorted;
+ * empty when the pool does not allow that capacity type. Lets a caller fetch spot prices for
+ * just the types that could be planned, before it knows the pods.
+ */
+export function candidateInstanceTypes(nodePool: NodePool, region: string, capacityType: CapacityType): string[] {
+  const cat = catalog();
+  if (!cat.regions().includes(region)) {
+    throw new InvalidInputError(`region "${region}" is not in the instance catalog (known: ${cat.regions().join(', ')})`);
+  }
+  const allows = compileRequirements(effectivePoolRequirements(nodePool.requirements));
+  const names: string[] = [];
+  for (const type of cat.types()) {
+    if (capacityType === 'spot' && !type.supportsSpot) continue;
+    const zones = cat.zones(region, type.name);
+    if (zones.length === 0) continue;
+    const labels: Record<string, string> = {
+      ...nodePool.labels, ...instanceTypeLabels(type), [LABEL.nodePool]: nodePool.name,
+      [LABEL.region]: region, [LABEL.capacityType]: capacityType,
+    };
+    if (zones.some((zone) => allows({ ...labels, [LABEL.zone]: zone }))) names.push(type.name);
+  }
+  return names;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CapacityUnavailableError, InvalidInputError, NoCompatibleOfferingError } from '../../shared/errors.ts';
 import {
-  EXCLUSION, MAX_INSTANCE_TYPES, catalog, onDemandPrice, planReplacement, simulatedSpotPrices,
+  EXCLUSION, MAX_INSTANCE_TYPES, candidateInstanceTypes, catalog, onDemandPrice, planReplacement, simulatedSpotPrices,
   type ReplacementInput, type ReplacementPlan,
 } from '../../shared/provisioning/index.ts';
 import type { Requirement, SpotPrice, UnavailableOffering } from '../../shared/types.ts';
@@ -305,5 +305,27 @@ describe('planReplacement: limits', () => {
     const started = performance.now();
     planReplacement(input({ nodePool: pool, pods, spotPrices, zones: ['us-east-1a', 'us-east-1b', 'us-east-1c'] }));
     expect(performance.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe('candidateInstanceTypes', () => {
+  it('lists the types the pool allows for a capacity type in the region', () => {
+    const pool = nodePool([SPOT_AND_ON_DEMAND, SMALL_TYPES]);
+    expect(candidateInstanceTypes(pool, 'us-east-1', 'spot')).toEqual(['c5.large', 'm5.large', 'r5.large']);
+    expect(candidateInstanceTypes(pool, 'us-east-1', 'on-demand')).toEqual(['c5.large', 'm5.large', 'r5.large']);
+  });
+
+  it('is empty for spot when the pool is on-demand only, explicitly or by default', () => {
+    expect(candidateInstanceTypes(nodePool([SMALL_TYPES]), 'us-east-1', 'spot')).toEqual([]);
+    expect(candidateInstanceTypes(nodePool([SMALL_TYPES]), 'us-east-1', 'on-demand')).toHaveLength(3);
+  });
+
+  it('leaves out types not sold as spot or not offered in the region', () => {
+    const spotTypes = candidateInstanceTypes(nodePool([SPOT_AND_ON_DEMAND]), 'eu-west-1', 'spot');
+    for (const name of spotTypes) {
+      expect(catalog().get(name)!.supportsSpot).toBe(true);
+      expect(catalog().zones('eu-west-1', name).length).toBeGreaterThan(0);
+    }
+    expect(spotTypes.length).toBeGreaterThan(100);
   });
 });
