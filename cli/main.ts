@@ -2,8 +2,6 @@
 // trace at the user: expected failures (bad input, missing files) print one clear line.
 
 import { NodewrightError } from '../shared/errors.ts';
-import { eventCommand } from './commands/event.ts';
-import { simulateCommand } from './commands/simulate.ts';
 
 export interface CommandIo {
   stdout: (text: string) => void;
@@ -24,10 +22,17 @@ export async function main(argv: string[], io: CommandIo = processIo()): Promise
   const [command, ...args] = argv;
   try {
     switch (command) {
-      case 'simulate':
+      case 'simulate': {
+        // The handlers log as in Lambda; on a terminal the progress lines say enough. The level is
+        // read when the logger is created, so it is set before the handlers are imported.
+        process.env.POWERTOOLS_LOG_LEVEL ??= args.includes('--verbose') ? 'INFO' : 'SILENT';
+        const { simulateCommand } = await import('./commands/simulate.ts');
         return await simulateCommand(args, io);
-      case 'event':
+      }
+      case 'event': {
+        const { eventCommand } = await import('./commands/event.ts');
         return await eventCommand(args, io);
+      }
       case undefined:
       case 'help':
       case '--help':

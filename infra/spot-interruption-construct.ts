@@ -113,11 +113,12 @@ export class NodewrightSpotInterruption extends Construct {
     // ------------------------------------------------------------ node configuration
     const configPrefix = configParameterPrefix(props.clusterName);
     this.configParameters = loadNodeConfigParameters(props.clusterName, props.nodeConfigFiles).map((parameter) => {
-      const resource = new StringParameter(this, `Config${pascalName(parameter.name.slice(configPrefix.length + 1).replace(/[^A-Za-z0-9-]/g, '-'))}`, {
+      const fileName = parameter.name.slice(configPrefix.length + 1);
+      const resource = new StringParameter(this, `Config${pascalName(fileName.replace(/[^A-Za-z0-9-]/g, '-'))}`, {
         parameterName: parameter.name,
         stringValue: parameter.value,
         tier: parameter.tier === 'advanced' ? ParameterTier.ADVANCED : ParameterTier.STANDARD,
-        description: `nodewright node configuration from ${parameter.file.split('/').pop()}`,
+        description: `nodewright node configuration from ${fileName}`,
       });
       resource.applyRemovalPolicy(transientRemoval);
       return resource;

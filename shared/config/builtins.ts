@@ -4,7 +4,7 @@
 // defaults are a 336h lifetime, one 10% budget, consolidation of underutilized nodes after 30s,
 // and a 24h termination grace period.
 import type { NodeClass, NodePool, Requirement } from '../types.ts';
-import { DEFAULT_METADATA_OPTIONS, } from './nodeclass.ts';
+import { DEFAULT_METADATA_OPTIONS } from './nodeclass.ts';
 import { EC2_NODE_CLASS_REF } from './nodepool.ts';
 
 export const BUILTIN_NODE_CLASS_NAME = 'default';

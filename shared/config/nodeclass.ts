@@ -7,6 +7,7 @@ import type { PathSegment } from './problems.ts';
 import { isQuantity } from './quantity.ts';
 
 export const NODECLASS_API_VERSION = 'karpenter.k8s.aws/v1';
+/** Karpenter's IMDS defaults: IMDSv2 only, and a hop limit that keeps pods off the node's credentials. */
 export const DEFAULT_METADATA_OPTIONS = { httpTokens: 'required', httpPutResponseHopLimit: 1 } as const;
 
 /** Alias families nodewright writes user data for. */

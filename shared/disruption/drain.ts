@@ -52,11 +52,18 @@ export type DrainStatus =
 
 /** Longest pause between two eviction passes: a PDB that frees up should not wait long. */
 export const MAX_DRAIN_BACKOFF_SECONDS = 10;
+/**
+ * Under a short notice (a spot interruption's two minutes) every second counts: a PDB usually frees
+ * up as soon as a moved pod turns Ready, a few seconds later, so the drain polls at least this often.
+ */
+export const URGENT_DRAIN_BACKOFF_SECONDS = 2;
+/** A drain whose deadline is closer than this is urgent. */
+export const URGENT_DRAIN_WINDOW_SECONDS = 5 * 60;
 
 /**
  * After a pass: drained when nothing is left to evict or to wait for; past the deadline the drain
- * stops; otherwise retry after an exponential backoff (1, 2, 4, 8, 10, 10 ... s) that never
- * overshoots the deadline.
+ * stops; otherwise retry after an exponential backoff (1, 2, 4, 8, 10, 10 ... s; at most 2 s when
+ * the deadline is under 5 minutes away) that never overshoots the deadline.
  */
 export function drainStatus(input: {
   remaining: number;
@@ -68,6 +75,7 @@ export function drainStatus(input: {
   if (input.remaining === 0 && input.terminating === 0) return { status: 'drained' };
   const secondsLeft = Math.floor((input.deadline.getTime() - input.now.getTime()) / 1000);
   if (secondsLeft <= 0) return { status: 'deadline-reached' };
-  const backoff = Math.min(2 ** Math.max(0, input.attempt - 1), MAX_DRAIN_BACKOFF_SECONDS);
+  const cap = secondsLeft <= URGENT_DRAIN_WINDOW_SECONDS ? URGENT_DRAIN_BACKOFF_SECONDS : MAX_DRAIN_BACKOFF_SECONDS;
+  const backoff = Math.min(2 ** Math.max(0, input.attempt - 1), cap);
   return { status: 'retry', retryInSeconds: Math.max(1, Math.min(backoff, secondsLeft)) };
 }

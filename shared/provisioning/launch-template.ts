@@ -9,6 +9,7 @@
 //   custom        the user's user data, untouched
 import { createHash } from 'node:crypto';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { DEFAULT_METADATA_OPTIONS } from '../config/nodeclass.ts';
 import { InvalidInputError } from '../errors.ts';
 import type { BlockDeviceMapping, CapacityType, ClusterInfo, LaunchTemplateSpec, NodeClass, NodePool, Taint } from '../types.ts';
 
@@ -25,8 +26,6 @@ export interface LaunchTemplateInput {
   capacityType?: CapacityType;
 }
 
-/** Karpenter's IMDS defaults: IMDSv2 only, and a hop limit that keeps pods off the node's credentials. */
-export const DEFAULT_METADATA_OPTIONS = { httpTokens: 'required', httpPutResponseHopLimit: 1 } as const;
 export const NODEPOOL_LABEL = 'karpenter.sh/nodepool';
 export const CAPACITY_TYPE_LABEL = 'karpenter.sh/capacity-type';
 const MIME_BOUNDARY = '//';

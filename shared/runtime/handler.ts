@@ -63,9 +63,13 @@ function describeValue(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-/** A Lambda context for callers that are not the Lambda service (the simulator, tests). */
+/**
+ * A Lambda context for callers that are not the Lambda service (the simulator, tests). It has no
+ * getRemainingTimeInMillis: middy would arm a real-time timer from it, which neither matches the
+ * simulator's virtual clock nor lets the process exit promptly.
+ */
 export function localContext(functionName: string, requestId: string): Context {
-  return {
+  const context: Omit<Context, 'getRemainingTimeInMillis'> = {
     callbackWaitsForEmptyEventLoop: false,
     functionName,
     functionVersion: '$LATEST',
@@ -74,9 +78,9 @@ export function localContext(functionName: string, requestId: string): Context {
     awsRequestId: requestId,
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'local',
-    getRemainingTimeInMillis: () => 60_000,
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,
   };
+  return context as Context;
 }

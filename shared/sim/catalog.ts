@@ -2,9 +2,7 @@
 // price model: on-demand prices from the snapshot, spot prices from the seeded model (the same
 // function the CLI uses without an AWS account), offerings per zone from the snapshot.
 
-import { catalog } from '../provisioning/catalog/catalog.ts';
-import type { InstanceTypeInfo } from '../provisioning/index.ts';
-import { onDemandPrice, simulatedSpotPrices } from '../provisioning/pricing.ts';
+import { catalog, onDemandPrice, simulatedSpotPrices, type InstanceTypeInfo } from '../provisioning/index.ts';
 import type { SpotPrice } from '../types.ts';
 import type { Ec2Catalog } from './ec2.ts';
 

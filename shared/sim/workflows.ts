@@ -49,6 +49,7 @@ export class LocalStepFunctions implements WorkflowPort {
   private readonly machines = new Map<WorkflowName, { machine: StateMachine; handlers: Record<string, TaskHandler> }>();
   private readonly records = new Map<string, ExecutionRecord>();
   private readonly running = new Set<Promise<void>>();
+  private readonly listeners: Array<(record: ExecutionRecord) => void> = [];
 
   /**
    * @param definitions the ASL text of each workflow, placeholders untouched
@@ -74,6 +75,11 @@ export class LocalStepFunctions implements WorkflowPort {
     }
   }
 
+  /** Called when an execution starts and again when it ends. */
+  onExecution(listener: (record: ExecutionRecord) => void): void {
+    this.listeners.push(listener);
+  }
+
   async startExecution(workflow: WorkflowName, executionName: string, input: unknown): Promise<'started' | 'duplicate'> {
     if (this.records.has(executionName)) return 'duplicate';
     const entry = this.machines.get(workflow);
@@ -88,6 +94,7 @@ export class LocalStepFunctions implements WorkflowPort {
       stateErrors: [],
     };
     this.records.set(executionName, record);
+    this.notify(record);
     const execution = entry.machine.run(JSON.parse(JSON.stringify(input)), {
       overrides: { taskResourceLocalHandlers: entry.handlers as never },
       context: { Execution: { Name: executionName } } as never,
@@ -110,10 +117,15 @@ export class LocalStepFunctions implements WorkflowPort {
       }
       record.endedAt = this.now();
       await logs.catch(() => undefined);
+      this.notify(record);
     })();
     this.running.add(done);
     void done.finally(() => this.running.delete(done));
     return 'started';
+  }
+
+  private notify(record: ExecutionRecord): void {
+    for (const listener of this.listeners) listener(record);
   }
 
   executions(): ExecutionRecord[] {

@@ -5,8 +5,7 @@
 // Nothing here decides anything for nodewright: the handlers reach this world only through
 // the ports in adapters.ts.
 
-import { allocatable } from '../provisioning/allocatable.ts';
-import { nodeLabels } from '../provisioning/labels.ts';
+import { allocatable, nodeLabels } from '../provisioning/index.ts';
 import type { NodeConfig } from '../config/index.ts';
 import type { ClusterInfo, ClusterNode, LaunchTemplateSpec, UnavailableOffering } from '../types.ts';
 import type { SimCatalog } from './catalog.ts';
@@ -101,6 +100,8 @@ export class SimWorld {
   readonly interruptions: DeliveredInterruption[] = [];
   /** Planned interruptions that found fewer targets than asked for, and why. */
   readonly warnings: string[] = [];
+  /** The cluster's hourly cost after every instance state change, oldest first. */
+  readonly costHistory: Array<{ at: number; hourlyCost: number }> = [];
 
   private readonly options: SimWorldOptions;
   private interruptionsScheduled = false;
@@ -120,7 +121,25 @@ export class SimWorld {
     this.ec2 = options.ec2;
     this.cluster = options.cluster;
     this.amiRelease = options.amiRelease;
-    this.ec2.onStateChange((instance, previous) => this.instanceChanged(instance, previous));
+    this.ec2.onStateChange((instance, previous) => {
+      this.recordCost();
+      this.instanceChanged(instance, previous);
+    });
+  }
+
+  /** Samples the hourly cost now; createWorld calls it once the initial nodes exist. */
+  recordCost(): void {
+    this.costHistory.push({ at: this.clock.now().getTime(), hourlyCost: this.hourlyCost() });
+  }
+
+  /** USD per hour of the pending and running instances at `at` (from the samples taken so far). */
+  hourlyCostAt(at: number): number {
+    let cost: number | undefined;
+    for (const sample of this.costHistory) {
+      if (sample.at > at) break;
+      cost = sample.hourlyCost;
+    }
+    return cost ?? this.hourlyCost();
   }
 
   /** Subscribes to every EventBridge event the region emits (what the SQS queue would receive). */

@@ -57,16 +57,24 @@ describe('drainStatus', () => {
 
   it.each([
     // remaining, terminating, attempt, deadline in s, expected
-    [0, 0, 1, 100, { status: 'drained' }],
+    [0, 0, 1, 600, { status: 'drained' }],
     [0, 0, 5, -10, { status: 'drained' }],
+    // A distant deadline: exponential backoff up to 10 s.
+    [1, 0, 1, 600, { status: 'retry', retryInSeconds: 1 }],
+    [1, 0, 2, 600, { status: 'retry', retryInSeconds: 2 }],
+    [1, 0, 3, 600, { status: 'retry', retryInSeconds: 4 }],
+    [1, 0, 4, 600, { status: 'retry', retryInSeconds: 8 }],
+    [1, 0, 5, 600, { status: 'retry', retryInSeconds: 10 }],
+    [1, 0, 12, 600, { status: 'retry', retryInSeconds: 10 }],
+    [0, 3, 1, 600, { status: 'retry', retryInSeconds: 1 }],
+    // Under 5 minutes left (a spot notice): never more than 2 s between passes.
     [1, 0, 1, 100, { status: 'retry', retryInSeconds: 1 }],
     [1, 0, 2, 100, { status: 'retry', retryInSeconds: 2 }],
-    [1, 0, 3, 100, { status: 'retry', retryInSeconds: 4 }],
-    [1, 0, 4, 100, { status: 'retry', retryInSeconds: 8 }],
-    [1, 0, 5, 100, { status: 'retry', retryInSeconds: 10 }],
-    [1, 0, 12, 100, { status: 'retry', retryInSeconds: 10 }],
-    [0, 3, 1, 100, { status: 'retry', retryInSeconds: 1 }],
-    [2, 0, 5, 3, { status: 'retry', retryInSeconds: 3 }],
+    [1, 0, 9, 100, { status: 'retry', retryInSeconds: 2 }],
+    [1, 0, 9, 300, { status: 'retry', retryInSeconds: 2 }],
+    [1, 0, 9, 301, { status: 'retry', retryInSeconds: 10 }],
+    // Never past the deadline.
+    [2, 0, 5, 1, { status: 'retry', retryInSeconds: 1 }],
     [2, 0, 5, 0, { status: 'deadline-reached' }],
     [2, 0, 1, -30, { status: 'deadline-reached' }],
     [0, 1, 1, 0, { status: 'deadline-reached' }],

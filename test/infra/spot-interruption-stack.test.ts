@@ -1,14 +1,31 @@
 // The synthesized template of the spot-interruption stack: what a user deploys, resource by resource.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TASK_FUNCTIONS, type SpotInterruptionFunctionName } from '../../infra/function-catalog.ts';
-import { NODE_ROLE_ARN, WORKFLOW_FILE, actionsOf, roleStatements, synthesize, type Synthesized } from './synth-helpers.ts';
+import { FIXTURES, NODE_ROLE_ARN, WORKFLOW_FILE, actionsOf, roleStatements, synthesize, type Synthesized } from './synth-helpers.ts';
 
 let synth: Synthesized;
 beforeAll(() => {
   synth = synthesize();
 });
+
+// A second variant, built once on first use: lifecycle handling limited to two Auto Scaling groups.
+let limitedSynth: Synthesized | undefined;
+// and a node configuration file too large for a standard SSM parameter.
+const limited = (): Synthesized => (limitedSynth ??= synthesize({
+  autoScalingGroupNames: ['eks-ng-a', 'eks-ng-b'],
+  nodeConfigFiles: [`${FIXTURES}nodepools.yaml`, largeConfigFile()],
+}));
+
+function largeConfigFile(): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'nodewright-stack-')), 'many-pools.yaml');
+  const pool = (i: number) => `apiVersion: karpenter.sh/v1\nkind: NodePool\nmetadata:\n  name: pool-${i}\n  labels:\n    team: team-${i}\n`;
+  writeFileSync(path, Array.from({ length: 60 }, (_, i) => pool(i)).join('---\n'));
+  return path;
+}
 
 const fnId = (name: SpotInterruptionFunctionName) => synth.logicalId(synth.stack.spotInterruption.functions[name]);
 const roleId = (name: SpotInterruptionFunctionName) => synth.logicalId(synth.stack.spotInterruption.roles[name]);
@@ -48,8 +65,7 @@ describe('EventBridge rules', () => {
   });
 
   it('limits the lifecycle rule to the given Auto Scaling groups when there are some', () => {
-    const limited = synthesize({ autoScalingGroupNames: ['eks-ng-a', 'eks-ng-b'] });
-    limited.template.hasResourceProperties('AWS::Events::Rule', {
+    limited().template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.autoscaling'],
         'detail-type': ['EC2 Instance-terminate Lifecycle Action'],
@@ -284,10 +300,13 @@ describe('IAM, least privilege per function', () => {
   });
 
   it('limits CompleteLifecycleAction to the named groups when given', () => {
-    const limited = synthesize({ autoScalingGroupNames: ['eks-ng-a'] });
-    const statements = roleStatements(limited.template, limited.logicalId(limited.stack.spotInterruption.roles['complete-lifecycle-action']));
+    const { template, logicalId, stack } = limited();
+    const statements = roleStatements(template, logicalId(stack.spotInterruption.roles['complete-lifecycle-action']));
     const complete = statements.find((s) => s.Action === 'autoscaling:CompleteLifecycleAction')!;
-    expect(JSON.stringify(complete.Resource)).toMatch(/autoScalingGroupName\/eks-ng-a"/);
+    const resources = JSON.stringify(complete.Resource);
+    expect(resources).toMatch(/autoScalingGroupName\/eks-ng-a"/);
+    expect(resources).toMatch(/autoScalingGroupName\/eks-ng-b"/);
+    expect(resources).not.toMatch(/autoScalingGroupName\/\*/);
   });
 });
 
@@ -311,6 +330,14 @@ describe('node configuration parameters', () => {
       Type: 'String',
       Tier: 'Standard',
       Value: Match.stringLikeRegexp('kind: NodePool'),
+    });
+  });
+
+  it('puts a file over 4 KB in an advanced parameter', () => {
+    limited().template.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: '/nodewright/my-cluster/config/many-pools.yaml',
+      Type: 'String',
+      Tier: 'Advanced',
     });
   });
 });
