@@ -55,7 +55,7 @@ export type ClusterRecord =
   | { type: 'node-ready'; at: number; node: string; instanceId: string }
   | { type: 'node-cordoned'; at: number; node: string; instanceId: string }
   | { type: 'node-removed'; at: number; node: string; instanceId: string }
-  | { type: 'pod-stopped'; at: number; pod: string; node: string; cause: PodStopCause }
+  | { type: 'pod-stopped'; at: number; pod: string; node: string; cause: PodStopCause; ownerKind?: string }
   | { type: 'pod-bound'; at: number; pod: string; node: string; pendingMs: number; displacedFrom?: string }
   | { type: 'pdb-violation'; at: number; pdb: string; pod: string; node: string; cause: PodStopCause };
 
@@ -344,7 +344,7 @@ export class SimCluster {
       }
       record.terminating = true;
       record.ready = false;
-      this.record({ type: 'pod-stopped', pod: key, node, cause });
+      this.record({ type: 'pod-stopped', pod: key, node, cause, ...(record.pod.ownerKind ? { ownerKind: record.pod.ownerKind } : {}) });
       this.replace(record, cause);
     }
     const remove = (): void => {

@@ -87,6 +87,14 @@ export interface SimInstance extends Instance {
 const TERMINATED_VISIBLE_MS = 60 * 60 * 1000;
 const SPOT_NOTICE_MS = 2 * 60 * 1000;
 
+/** One CreateFleet call that reached EC2 (idempotent repeats excluded), for the report. */
+export interface FleetAttempt {
+  at: string;
+  request: FleetRequest;
+  launched: string[];
+  errors: FleetError[];
+}
+
 interface FleetRecord {
   requestJson: string;
   instanceIds: string[];
@@ -102,6 +110,7 @@ export class SimEc2 {
   private readonly eventListeners: Array<(event: EventBridgeEvent) => void> = [];
   private readonly stateListeners: Array<(instance: SimInstance, previous: InstanceState | undefined) => void> = [];
   private readonly emitted: EventBridgeEvent[] = [];
+  private readonly attempts: FleetAttempt[] = [];
 
   constructor(private readonly options: SimEc2Options) {
     // Copies: launches consume the scenario's capacity.
@@ -125,6 +134,11 @@ export class SimEc2 {
   /** Every event emitted so far, oldest first. */
   events(): readonly EventBridgeEvent[] {
     return this.emitted;
+  }
+
+  /** Every CreateFleet that launched or was refused, oldest first. */
+  fleetAttempts(): FleetAttempt[] {
+    return structuredClone(this.attempts);
   }
 
   /** Every instance ever launched, including terminated ones. */
@@ -174,6 +188,10 @@ export class SimEc2 {
       };
     }
     const result = this.fulfil(request);
+    this.attempts.push({
+      at: this.now().toISOString(), request: structuredClone(request),
+      launched: result.instances.map((i) => i.instanceId), errors: structuredClone(result.errors),
+    });
     this.fleets.set(request.clientToken, {
       requestJson,
       instanceIds: result.instances.map((i) => i.instanceId),

@@ -22,10 +22,12 @@ export interface InterruptionOutcome {
   replacement: { instanceId: string; instanceType: string; zone: string; capacityType: 'spot' | 'on-demand' } | null;
   /** Notice -> the replacement's Node Ready. */
   timeToReplacementReadySeconds: number | null;
-  /** Pods the eviction API let go from the node. */
+  /** Pods the eviction API let go from the node (DaemonSet pods, which stay with their node, not counted). */
   podsEvicted: number;
-  /** Pods that died with the node or were deleted outright instead of evicted. */
+  /** Pods that died with the node or were deleted outright instead of evicted (DaemonSet pods not counted). */
   podsKilled: number;
+  /** CreateFleet refusals (code and offering) met while launching the replacement, in order. */
+  launchErrors: Array<{ code: string; instanceType?: string; zone?: string }>;
   /** The longest a pod displaced from this node waited Pending (bound, or still waiting at the end). */
   longestPendingSeconds: number | null;
   /** Pods displaced from this node still Pending at the end. */
@@ -54,6 +56,8 @@ export interface InterruptionReport {
     replacementsReady: number;
     podsEvicted: number;
     podsKilled: number;
+    /** CreateFleet refusals over the whole run, replacement launches or not. */
+    launchErrors: number;
     pdbViolations: number;
     /** Pods Pending at the end, whatever their cause. */
     podsPendingAtEnd: number;
@@ -76,6 +80,7 @@ export function report(world: SimWorld): InterruptionReport {
   const now = world.clock.now();
   const pending = world.cluster.pendingPods();
   const instances = world.ec2.allInstances();
+  const fleets = world.ec2.fleetAttempts();
   const seconds = (ms: number): number => Math.round(ms / 100) / 10;
 
   const outcomes = world.interruptions.map((delivered): InterruptionOutcome => {
@@ -89,7 +94,10 @@ export function report(world: SimWorld): InterruptionReport {
     const replacementReady = replacement
       ? history.find((r) => r.type === 'node-ready' && r.instanceId === replacement.instanceId)
       : undefined;
-    const stopped = node ? onNode('pod-stopped') : [];
+    const stopped = node ? onNode('pod-stopped').filter((r) => r.ownerKind !== 'DaemonSet') : [];
+    const launchErrors = fleets
+      .filter((f) => f.request.tags[REPLACES_TAG] === delivered.instanceId)
+      .flatMap((f) => f.errors.map((e) => ({ code: e.code, ...(e.instanceType ? { instanceType: e.instanceType } : {}), ...(e.zone ? { zone: e.zone } : {}) })));
     const bound = node ? history.filter((r): r is Extract<ClusterRecord, { type: 'pod-bound' }> => r.type === 'pod-bound' && r.displacedFrom === node) : [];
     const waiting = node ? pending.filter((p) => p.displacedFrom === node) : [];
     const waits = [...bound.map((b) => b.pendingMs), ...waiting.map((w) => w.waitingMs)];
@@ -112,6 +120,7 @@ export function report(world: SimWorld): InterruptionReport {
       timeToReplacementReadySeconds: replacementReady ? seconds(replacementReady.at - delivered.at) : null,
       podsEvicted: stopped.filter((r) => r.cause === 'eviction').length,
       podsKilled: stopped.filter((r) => r.cause !== 'eviction').length,
+      launchErrors,
       longestPendingSeconds: waits.length > 0 ? seconds(Math.max(...waits)) : null,
       stillPending: waiting.length,
       pdbViolations: node ? onNode('pdb-violation').length : 0,
@@ -141,6 +150,7 @@ export function report(world: SimWorld): InterruptionReport {
       replacementsReady: readies.length,
       podsEvicted: sum(outcomes.map((o) => o.podsEvicted)),
       podsKilled: sum(outcomes.map((o) => o.podsKilled)),
+      launchErrors: sum(fleets.map((f) => f.errors.length)),
       pdbViolations: violations.length,
       podsPendingAtEnd: pending.length,
       meanTimeToCordonSeconds: mean(cordons),

@@ -233,7 +233,7 @@ describe('report', () => {
     await clock.advance(4 * 60_000);
     const result = report(world);
     expect(result.totals.pdbViolations).toBe(spot.pods - 1);
-    expect(result.interruptions[0]).toMatchObject({ timeToCordonSeconds: null, replacement: null, podsEvicted: 0, podsKilled: spot.pods + 1 });
+    expect(result.interruptions[0]).toMatchObject({ timeToCordonSeconds: null, replacement: null, podsEvicted: 0, podsKilled: spot.pods, launchErrors: [] });
     expect(result.interruptions[0]!.hourlyCostAfter).toBeCloseTo(result.interruptions[0]!.hourlyCostBefore - spot.i.hourlyPrice, 3);
     expect(result.violations[0]).toMatchObject({ pdb: 'shop/web', cause: 'node-lost' });
   });
