@@ -65,8 +65,13 @@ export async function simulateCommand(args: string[], io: CommandIo): Promise<nu
     world.scheduleInterruptions();
     const quietAfter = world.lastPlannedInterruptionAt().getTime() + SETTLE_MS;
     const limit = new Date(scenario.start.getTime() + scenario.durationMinutes * 60_000);
+    const inTransition = () => world.ec2.allInstances().some((i) => i.state === 'pending' || i.state === 'shutting-down');
     await clock.runUntil(
-      () => clock.now().getTime() >= quietAfter && !system.busy() && world.cluster.pendingPods().length === 0,
+      () =>
+        clock.now().getTime() >= quietAfter &&
+        !system.busy() &&
+        !inTransition() &&
+        world.cluster.pendingPods().length === 0,
       limit,
     );
     clearInterval(ticker);

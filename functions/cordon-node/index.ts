@@ -1,5 +1,5 @@
-// AWS Lambda entry: the step wired to the AWS and Kubernetes adapters from this function's environment.
-import { awsPorts } from '../../shared/runtime/aws-ports.ts';
+// AWS Lambda entry: the step wired to the adapters it uses, from this function's environment.
+import { awsPorts, clusterPort } from '../../shared/runtime/aws-ports.ts';
 import { cordonNode } from './handler.ts';
 
-export const handler = cordonNode(awsPorts());
+export const handler = cordonNode(awsPorts({ cluster: clusterPort }));

@@ -26,7 +26,8 @@ export interface LaunchTemplateInput {
   capacityType?: CapacityType;
 }
 
-export const NODEPOOL_LABEL = 'karpenter.sh/nodepool';
+export { NODEPOOL_LABEL } from '../well-known.ts';
+import { NODEPOOL_LABEL } from '../well-known.ts';
 export const CAPACITY_TYPE_LABEL = 'karpenter.sh/capacity-type';
 const MIME_BOUNDARY = '//';
 const NODEADM_CONTENT_TYPE = 'application/node.eks.aws';

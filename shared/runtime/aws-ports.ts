@@ -1,74 +1,68 @@
-// The composition root for AWS Lambda: builds every port from the function's environment, once
-// per container. The Kubernetes client needs the cluster's endpoint and CA, so it is created on
-// first use from DescribeCluster.
+// The composition root for AWS Lambda: builds the ports a function uses from its environment, once
+// per container. Each Lambda entry names the factories it needs, so esbuild bundles only those SDK
+// clients (an entry that never talks to Kubernetes does not carry @kubernetes/client-node). A port
+// the entry did not ask for fails on first use, naming itself.
 
-import {
-  AutoScalingLifecycle,
-  awsClients,
-  DynamoOfferingAvailability,
-  Ec2Compute,
-  EksClusterInfo,
-  SqsDeadLetters,
-  SsmNodeConfig,
-  SsmParameters,
-  StepFunctionsWorkflows,
-} from '../aws/index.ts';
-import { EksTokenSource, KubernetesCluster, kubeConfigFor } from '../k8s/index.ts';
-import type { ClusterInfoPort, ClusterPort, DeadLetterPort, Ports, WorkflowPort } from '../ports.ts';
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { EKSClient } from '@aws-sdk/client-eks';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { AutoScalingLifecycle } from '../aws/autoscaling-lifecycle.ts';
+import { DynamoOfferingAvailability } from '../aws/dynamo-offering-availability.ts';
+import { Ec2Compute } from '../aws/ec2-compute.ts';
+import { EksClusterInfo } from '../aws/eks-cluster-info.ts';
+import { SqsDeadLetters } from '../aws/sqs-dead-letters.ts';
+import { SsmNodeConfig } from '../aws/ssm-node-config.ts';
+import { SsmParameters } from '../aws/ssm-parameters.ts';
+import { StepFunctionsWorkflows } from '../aws/step-functions-workflows.ts';
+import { EksTokenSource } from '../k8s/eks-token.ts';
+import { KubernetesCluster } from '../k8s/cluster.ts';
+import { kubeConfigFor } from '../k8s/kubeconfig.ts';
+import type { ClusterInfoPort, ClusterPort, Ports } from '../ports.ts';
 
-const SYSTEM_CLOCK = { now: () => new Date() };
-
-/** Reads NODEWRIGHT_* settings; a missing one fails only the port that needs it, with its name. */
-export function awsPorts(env: NodeJS.ProcessEnv = process.env): Ports {
-  const region = required(env, 'AWS_REGION');
-  const clusterName = required(env, 'NODEWRIGHT_CLUSTER_NAME');
-  const clients = awsClients(region);
-  const clusterInfo = new EksClusterInfo(clients.eks, clusterName);
-  const tokens = new EksTokenSource({ clusterName, region });
-  return {
-    region,
-    clock: SYSTEM_CLOCK,
-    compute: new Ec2Compute(clients.ec2),
-    parameters: new SsmParameters(clients.ssm),
-    nodeConfig: new SsmNodeConfig(clients.ssm, { prefix: env.NODEWRIGHT_CONFIG_PREFIX ?? `/nodewright/${clusterName}/config` }),
-    clusterInfo,
-    cluster: lazyCluster(clusterInfo, () => tokens.token()),
-    availability: new DynamoOfferingAvailability(clients.dynamodb, env.NODEWRIGHT_AVAILABILITY_TABLE ?? missing('NODEWRIGHT_AVAILABILITY_TABLE')),
-    workflows: optional(env.NODEWRIGHT_SPOT_INTERRUPTION_STATE_MACHINE_ARN, 'NODEWRIGHT_SPOT_INTERRUPTION_STATE_MACHINE_ARN', (arn) =>
-      new StepFunctionsWorkflows(clients.sfn, { 'spot-interruption': arn }),
-    ) as WorkflowPort,
-    lifecycle: new AutoScalingLifecycle(clients.autoScaling),
-    deadLetters: optional(env.NODEWRIGHT_DEAD_LETTER_QUEUE_URL, 'NODEWRIGHT_DEAD_LETTER_QUEUE_URL', (url) =>
-      new SqsDeadLetters(clients.sqs, url),
-    ) as DeadLetterPort,
-  };
+/** What every factory is given: the function's settings and the ports built before it. */
+export interface Environment {
+  region: string;
+  clusterName: string;
+  setting(name: string): string;
+  optionalSetting(name: string): string | undefined;
+  clusterInfo(): ClusterInfoPort;
 }
 
-function required(env: NodeJS.ProcessEnv, name: string): string {
-  return env[name] || missing(name);
-}
+type PortName = Exclude<keyof Ports, 'region' | 'clock'>;
+export type PortFactories = { [K in PortName]?: (env: Environment) => Ports[K] };
 
-function missing(name: string): never {
-  throw new Error(`environment variable ${name} is not set; the function's deployment must provide it`);
-}
-
-/**
- * Only some functions get some settings (only route-event starts executions): the port is built
- * when its setting is there, and otherwise throws on use, naming the setting.
- */
-function optional<T extends object>(value: string | undefined, name: string, build: (value: string) => T): T {
-  if (value) return build(value);
-  return new Proxy({} as T, {
-    get: () => () => Promise.reject(new Error(`environment variable ${name} is not set for this function`)),
+export const computePort = (env: Environment) => new Ec2Compute(new EC2Client({ region: env.region }));
+export const parametersPort = (env: Environment) => new SsmParameters(new SSMClient({ region: env.region }));
+export const nodeConfigPort = (env: Environment) =>
+  new SsmNodeConfig(new SSMClient({ region: env.region }), {
+    prefix: env.optionalSetting('NODEWRIGHT_CONFIG_PREFIX') ?? `/nodewright/${env.clusterName}/config`,
   });
-}
+export const clusterInfoPort = (env: Environment) => env.clusterInfo();
+export const availabilityPort = (env: Environment) =>
+  new DynamoOfferingAvailability(new DynamoDBClient({ region: env.region }), env.setting('NODEWRIGHT_AVAILABILITY_TABLE'));
+export const workflowsPort = (env: Environment) =>
+  new StepFunctionsWorkflows(new SFNClient({ region: env.region }), {
+    'spot-interruption': env.setting('NODEWRIGHT_SPOT_INTERRUPTION_STATE_MACHINE_ARN'),
+  });
+export const lifecyclePort = (env: Environment) => new AutoScalingLifecycle(new AutoScalingClient({ region: env.region }));
+export const deadLettersPort = (env: Environment) =>
+  new SqsDeadLetters(new SQSClient({ region: env.region }), env.setting('NODEWRIGHT_DEAD_LETTER_QUEUE_URL'));
 
-function lazyCluster(clusterInfo: ClusterInfoPort, token: () => Promise<string>): ClusterPort {
+/** The Kubernetes API of the cluster, reached with an EKS token; connects on first use. */
+export const clusterPort = (env: Environment): ClusterPort => {
+  const tokens = new EksTokenSource({ clusterName: env.clusterName, region: env.region });
   let cluster: Promise<ClusterPort> | undefined;
-  const get = (): Promise<ClusterPort> => {
+  const connected = (): Promise<ClusterPort> => {
     if (!cluster) {
-      const created = clusterInfo.describeCluster().then((info) => new KubernetesCluster(kubeConfigFor(info, token)));
-      // A failed DescribeCluster is retried on the next call instead of being remembered.
+      const created = env
+        .clusterInfo()
+        .describeCluster()
+        .then((info) => new KubernetesCluster(kubeConfigFor(info, () => tokens.token())));
+      // A failed DescribeCluster is tried again on the next call instead of being remembered.
       created.catch(() => {
         if (cluster === created) cluster = undefined;
       });
@@ -77,14 +71,44 @@ function lazyCluster(clusterInfo: ClusterInfoPort, token: () => Promise<string>)
     return cluster;
   };
   return {
-    findNodeByInstanceId: async (id) => (await get()).findNodeByInstanceId(id),
-    getNode: async (name) => (await get()).getNode(name),
-    listNodes: async () => (await get()).listNodes(),
-    cordonNode: async (name, taint) => (await get()).cordonNode(name, taint),
-    listPodsOnNode: async (name) => (await get()).listPodsOnNode(name),
-    listPodDisruptionBudgets: async () => (await get()).listPodDisruptionBudgets(),
-    evictPod: async (namespace, name) => (await get()).evictPod(namespace, name),
-    deletePod: async (namespace, name) => (await get()).deletePod(namespace, name),
-    deleteNode: async (name) => (await get()).deleteNode(name),
+    findNodeByInstanceId: async (id) => (await connected()).findNodeByInstanceId(id),
+    getNode: async (name) => (await connected()).getNode(name),
+    listNodes: async () => (await connected()).listNodes(),
+    cordonNode: async (name, taint) => (await connected()).cordonNode(name, taint),
+    listPodsOnNode: async (name) => (await connected()).listPodsOnNode(name),
+    listPodDisruptionBudgets: async () => (await connected()).listPodDisruptionBudgets(),
+    evictPod: async (namespace, name) => (await connected()).evictPod(namespace, name),
+    deletePod: async (namespace, name) => (await connected()).deletePod(namespace, name),
+    deleteNode: async (name) => (await connected()).deleteNode(name),
   };
+};
+
+/** The ports for one Lambda: those `factories` names, built from `env` (process.env by default). */
+export function awsPorts(factories: PortFactories, variables: NodeJS.ProcessEnv = process.env): Ports {
+  const setting = (name: string): string => {
+    const value = variables[name];
+    if (!value) throw new Error(`environment variable ${name} is not set; the function's deployment must provide it`);
+    return value;
+  };
+  let clusterInfo: ClusterInfoPort | undefined;
+  const env: Environment = {
+    region: setting('AWS_REGION'),
+    clusterName: setting('NODEWRIGHT_CLUSTER_NAME'),
+    setting,
+    optionalSetting: (name) => variables[name] || undefined,
+    // Shared by clusterInfoPort and clusterPort: one DescribeCluster per container.
+    clusterInfo: () => (clusterInfo ??= new EksClusterInfo(new EKSClient({ region: env.region }), env.clusterName)),
+  };
+  const ports: Partial<Ports> = { region: env.region, clock: { now: () => new Date() } };
+  for (const [name, build] of Object.entries(factories) as Array<[PortName, (env: Environment) => never]>) {
+    ports[name] = build(env);
+  }
+  return new Proxy(ports as Ports, {
+    get(target, key) {
+      if (typeof key === 'string' && !(key in target) && key !== 'then') {
+        throw new Error(`this function was deployed without the ${key} port; add it to its entry in functions/`);
+      }
+      return target[key as keyof Ports];
+    },
+  });
 }

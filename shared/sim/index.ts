@@ -2,9 +2,9 @@
 // over it and the report. Composition roots (the CLI's simulate command, tests) import from here.
 export { VirtualClock } from './clock.ts';
 export { SeededRandom } from './random.ts';
-export { loadScenario, parseScenario, createWorld, DO_NOT_DISRUPT_ANNOTATION, type Scenario, type ScenarioWorkload } from './scenario.ts';
+export { loadScenario, parseScenario, createWorld, type Scenario, type ScenarioWorkload } from './scenario.ts';
 export {
-  SimWorld, REPLACES_TAG, NODEPOOL_TAG, NODEPOOL_LABEL, NODECLASS_LABEL,
+  SimWorld,
   type DeliveredInterruption, type InterruptionTarget, type PlannedInterruption,
 } from './world.ts';
 export { simPorts, fakeImageId } from './adapters.ts';

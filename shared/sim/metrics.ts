@@ -4,7 +4,8 @@
 
 import type { ClusterRecord } from './cluster.ts';
 import type { InterruptionKind } from './ec2.ts';
-import { REPLACES_TAG, type SimWorld } from './world.ts';
+import { REPLACES_TAG } from '../well-known.ts';
+import type { SimWorld } from './world.ts';
 
 /** One interruption notice and what followed it on that node. Durations in seconds; null when it never happened. */
 export interface InterruptionOutcome {

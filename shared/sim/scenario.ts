@@ -15,10 +15,11 @@ import { SimCluster, type PodTemplate } from './cluster.ts';
 import type { VirtualClock } from './clock.ts';
 import { SimEc2, type CapacityRule, type SimSecurityGroup, type SimSubnet } from './ec2.ts';
 import { SeededRandom } from './random.ts';
-import { NODEPOOL_TAG, SimWorld, type InterruptionTarget, type PlannedInterruption } from './world.ts';
+import { NODEPOOL_TAG } from '../well-known.ts';
+import { SimWorld, type InterruptionTarget, type PlannedInterruption } from './world.ts';
 
 const DISCOVERY_TAG = 'karpenter.sh/discovery';
-export const DO_NOT_DISRUPT_ANNOTATION = 'karpenter.sh/do-not-disrupt';
+import { DO_NOT_DISRUPT_ANNOTATION } from '../disruption/drain.ts';
 
 // ---------------------------------------------------------------- file shape
 

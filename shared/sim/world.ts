@@ -15,11 +15,7 @@ import type { EventBridgeEvent } from './events.ts';
 import type { InterruptionKind, SimEc2, SimInstance } from './ec2.ts';
 import type { SeededRandom } from './random.ts';
 
-/** Tag nodewright's launch handler puts on a replacement: the id of the instance it replaces. */
-export const REPLACES_TAG = 'nodewright.io/replaces';
-export const NODEPOOL_TAG = 'karpenter.sh/nodepool';
-export const NODEPOOL_LABEL = 'karpenter.sh/nodepool';
-export const NODECLASS_LABEL = 'karpenter.k8s.aws/ec2nodeclass';
+import { NODECLASS_TAG as NODECLASS_LABEL, NODEPOOL_LABEL, NODEPOOL_TAG, REPLACES_TAG } from '../well-known.ts';
 
 /** Which running instances an interruption may hit; every field given must match. */
 export interface InterruptionTarget {

@@ -238,3 +238,36 @@ describe('report', () => {
     expect(result.violations[0]).toMatchObject({ pdb: 'shop/web', cause: 'node-lost' });
   });
 });
+
+describe('report of a launch that had to fall back', () => {
+  it('lists the capacity refusals met by the replacement launch', async () => {
+    clock.uninstall();
+    const text = SCENARIO.replace('  nodeRemovalSeconds: [10, 10]', '  nodeRemovalSeconds: [10, 10]\n  capacity: [ { zone: us-east-1a, capacityType: on-demand, available: 0 } ]');
+    const scenario = parseScenario(text, { source: 'world.yaml', baseDir: '.' });
+    clock = VirtualClock.install(scenario.start);
+    world = createWorld(scenario, clock);
+    const ports = simPorts(world);
+    const spot = world.ec2.allInstances().find((i) => i.capacityType === 'spot')!;
+    world.interrupt(spot.instanceId, 'spot-interruption');
+    const subnets = await ports.compute.resolveSubnets([{ tags: { 'karpenter.sh/discovery': 'demo' } }]);
+    const subnetIn = (zone: string) => subnets.find((s) => s.zone === zone)!.subnetId;
+    await ports.compute.ensureLaunchTemplate({
+      name: 'lt', imageId: 'ami-1', securityGroupIds: [], userData: '', blockDeviceMappings: [],
+      metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 1 }, tags: {},
+    });
+    const result = await ports.compute.createFleet({
+      clientToken: 'fallback', capacityType: 'on-demand', allocationStrategy: 'prioritized', launchTemplateName: 'lt',
+      overrides: [
+        { instanceType: 'm5.xlarge', subnetId: subnetIn('us-east-1a'), zone: 'us-east-1a', priority: 0 },
+        { instanceType: 'm5.xlarge', subnetId: subnetIn('us-east-1b'), zone: 'us-east-1b', priority: 1 },
+      ],
+      tags: { 'karpenter.sh/nodepool': 'default', 'nodewright.io/replaces': spot.instanceId },
+    });
+    expect(result.instances[0]?.zone).toBe('us-east-1b');
+    await clock.advance(3 * 60_000);
+    const outcome = report(world).interruptions[0]!;
+    expect(outcome.launchErrors).toEqual([{ code: 'InsufficientInstanceCapacity', instanceType: 'm5.xlarge', zone: 'us-east-1a' }]);
+    expect(outcome.replacement?.zone).toBe('us-east-1b');
+    expect(report(world).totals.launchErrors).toBe(1);
+  });
+});
