@@ -47,7 +47,9 @@ export async function main(argv: string[], io: CommandIo = processIo()): Promise
     if (error instanceof NodewrightError) {
       const problems = (error as NodewrightError & { problems?: string[] }).problems;
       io.stderr(`nodewright ${command}: ${error.message}\n`);
-      if (problems && problems.length > 1) for (const problem of problems) io.stderr(`  - ${problem}\n`);
+      // Some messages already list their problems; list them only where they do not.
+      const unlisted = (problems ?? []).filter((problem) => !error.message.includes(problem));
+      if (unlisted.length > 1) for (const problem of unlisted) io.stderr(`  - ${problem}\n`);
       return 2;
     }
     throw error;
