@@ -93,6 +93,8 @@ export interface Pod {
   tolerations: Toleration[];
   topologySpread: TopologySpreadConstraint[];
   podAntiAffinity: PodAntiAffinityTerm[];
+  /** Required pod affinity (same shape as anti-affinity); optional: producers that do not read it leave it out. */
+  podAffinity?: PodAntiAffinityTerm[];
   priority?: number;
   terminationGracePeriodSeconds?: number;
   /** True once the pod has a deletionTimestamp: it is shutting down and must not be evicted again. */
@@ -247,6 +249,7 @@ export interface LaunchTemplateSpec {
   imageId: string;
   securityGroupIds: string[];
   instanceProfile?: string;
+  /** Plain text; the AWS adapter base64-encodes it as EC2 expects. */
   userData: string;
   blockDeviceMappings: BlockDeviceMapping[];
   metadataOptions: { httpTokens: 'required' | 'optional'; httpPutResponseHopLimit: number };

@@ -29,6 +29,8 @@ export class StepFunctionsWorkflows implements WorkflowPort {
     validateExecutionName(executionName);
     try {
       await this.sfn.send(new StartExecutionCommand({ stateMachineArn, name: executionName, input: JSON.stringify(input ?? {}) }));
+      // Step Functions also answers success when an execution of this name and the same input is
+      // still running; that is reported as 'started', which is harmless: nothing new was started.
       return 'started';
     } catch (error) {
       if (isAwsError(error, 'ExecutionAlreadyExists')) return 'duplicate';

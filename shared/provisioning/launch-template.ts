@@ -27,7 +27,7 @@ export interface LaunchTemplateInput {
 }
 
 export { NODEPOOL_LABEL } from '../well-known.ts';
-import { NODEPOOL_LABEL } from '../well-known.ts';
+import { CLUSTER_NAME_TAG, NODEPOOL_LABEL } from '../well-known.ts';
 export const CAPACITY_TYPE_LABEL = 'karpenter.sh/capacity-type';
 const MIME_BOUNDARY = '//';
 const NODEADM_CONTENT_TYPE = 'application/node.eks.aws';
@@ -74,7 +74,9 @@ export function launchTemplateSpec(input: LaunchTemplateInput): LaunchTemplateSp
     },
     tags: sortedRecord({
       ...nodeClass.tags,
+      // Both cluster tags: the launch role may only create resources that carry them.
       [`kubernetes.io/cluster/${cluster.name}`]: 'owned',
+      [CLUSTER_NAME_TAG]: cluster.name,
       'karpenter.k8s.aws/ec2nodeclass': nodeClass.name,
       [NODEPOOL_LABEL]: nodePool.name,
     }),
@@ -139,13 +141,13 @@ interface UserDataContext {
 function userDataFor(family: ImageFamily, context: UserDataContext): string {
   switch (family) {
     case 'al2023':
-      return base64(mimeArchive([...userMimeParts(context.nodeClass), { contentType: NODEADM_CONTENT_TYPE, content: nodeadmConfig(context) }]));
+      return mimeArchive([...userMimeParts(context.nodeClass), { contentType: NODEADM_CONTENT_TYPE, content: nodeadmConfig(context) }]);
     case 'al2':
-      return base64(mimeArchive([...userMimeParts(context.nodeClass), { contentType: SHELL_CONTENT_TYPE, content: bootstrapScript(context) }]));
+      return mimeArchive([...userMimeParts(context.nodeClass), { contentType: SHELL_CONTENT_TYPE, content: bootstrapScript(context) }]);
     case 'bottlerocket':
-      return base64(bottlerocketSettings(context));
+      return bottlerocketSettings(context);
     case 'custom':
-      return base64(context.nodeClass.userData ?? '');
+      return context.nodeClass.userData ?? '';
   }
 }
 
@@ -444,9 +446,6 @@ function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-function base64(text: string): string {
-  return Buffer.from(text, 'utf8').toString('base64');
-}
 
 function sortedRecord(record: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

@@ -1,104 +1,29 @@
 // Decides where the pods of one node go next: which instance types, zones and capacity type
 // to ask EC2 for, cheapest first. A pure function of its input; time comes in as `now`.
+// The rules it applies (special hardware, spot vs on-demand, the type cap, minValues) live in
+// offering-rules.ts and are shared with the multi-node planner, planCapacity.
 import { CapacityUnavailableError, InvalidInputError, NoCompatibleOfferingError } from '../errors.ts';
-import type {
-  CapacityType, NodePool, Pod, PricedOffering, Requirement, SpotPrice, Taint, UnavailableOffering,
-} from '../types.ts';
+import type { CapacityType, NodePool, Pod, PricedOffering } from '../types.ts';
 import { allocatable } from './allocatable.ts';
 import { catalog } from './catalog/catalog.ts';
 import { instanceTypeLabels, LABEL, regionOfZone } from './labels.ts';
-import type { InstanceTypeInfo, ReplacementInput, ReplacementPlan } from './model.ts';
+import type { ReplacementInput, ReplacementPlan } from './model.ts';
+import {
+  EXCLUSION, Exclusions, MAX_INSTANCE_TYPES, OFFERING_KEYS, capInstanceTypes, checkMinValues, describeTaint,
+  effectivePoolRequirements, offeringKey, specialHardwareAllowed, specialHardwareAsk, spotPriceIndex, unavailableIndex,
+} from './offering-rules.ts';
 import { onDemandPrice } from './pricing.ts';
 import {
-  canonicalLabelKey, compilePodConstraints, compileRequirements, labelValue, untoleratedTaint, validateRequirement,
+  canonicalLabelKey, compilePodConstraints, compileRequirements, untoleratedTaint, validateRequirement,
   type LabelPredicate,
 } from './requirements.ts';
 import { addDemand, demandOf, describeDemand, fits, type Demand } from './resources.ts';
 
-/** Karpenter's cap on instance types per launch: CreateFleet overrides stay few and fast. */
-export const MAX_INSTANCE_TYPES = 60;
-
-/** Reasons in the order they are checked; `excluded` reports them in this order. */
-export const EXCLUSION = {
-  notOfferedInRegion: 'instance type not offered in the region',
-  notOfferedInZones: "instance type not offered in the node class's zones",
-  specialHardware: 'metal, GPU or accelerator type no pod asked for',
-  nodePoolRequirements: 'instance type excluded by NodePool requirements',
-  podConstraints: "instance type excluded by the pods' nodeSelector/affinity",
-  tooSmall: 'instance type too small for the pods and DaemonSets',
-  recentlyUnavailable: 'offering recently refused for capacity',
-  noSpotPrice: 'spot offering without a spot price',
-  noOnDemandPrice: 'on-demand offering without a price',
-  spotDearerThanOnDemand: 'spot offering dearer than the cheapest on-demand offering',
-  otherCapacityType: 'offering of the capacity type not chosen',
-  beyondTypeCap: `instance type beyond the ${MAX_INSTANCE_TYPES} cheapest`,
-} as const;
-type ExclusionReason = (typeof EXCLUSION)[keyof typeof EXCLUSION];
-
-class Exclusions {
-  private readonly counts = new Map<ExclusionReason, number>(Object.values(EXCLUSION).map((r) => [r, 0]));
-  add(reason: ExclusionReason, count = 1): void {
-    this.counts.set(reason, (this.counts.get(reason) ?? 0) + count);
-  }
-  get(reason: ExclusionReason): number {
-    return this.counts.get(reason) ?? 0;
-  }
-  list(): Array<{ reason: string; count: number }> {
-    return [...this.counts].filter(([, count]) => count > 0).map(([reason, count]) => ({ reason, count }));
-  }
-  summary(): string {
-    return this.list().map(({ reason, count }) => `${count} x ${reason}`).join('; ');
-  }
-}
+export { EXCLUSION, MAX_INSTANCE_TYPES };
 
 interface Candidate extends PricedOffering {
   labels: Record<string, string>;
 }
-
-const GPU_OR_ACCELERATOR_KEYS = new Set<string>([
-  LABEL.gpuName, LABEL.gpuManufacturer, LABEL.gpuCount, LABEL.gpuMemory,
-  LABEL.acceleratorName, LABEL.acceleratorManufacturer, LABEL.acceleratorCount,
-]);
-const POSITIVE_OPERATORS = new Set(['In', 'Exists', 'Gt', 'Gte']);
-
-/** What the pods and the pool explicitly ask for, which lets special hardware into the plan. */
-interface SpecialHardwareAsk {
-  accelerators: boolean;
-  sizes: Set<string>;
-  families: Set<string>;
-  types: Set<string>;
-}
-
-function podRequirements(pod: Pod): Requirement[] {
-  const fromSelector: Requirement[] = Object.entries(pod.nodeSelector).map(([key, value]) => ({ key, operator: 'In', values: [value] }));
-  return [...fromSelector, ...pod.requiredNodeAffinity.flat()];
-}
-
-function specialHardwareAsk(pods: Pod[], poolRequirements: Requirement[]): SpecialHardwareAsk {
-  const ask: SpecialHardwareAsk = {
-    accelerators: pods.some((p) => (p.requests.gpus ?? 0) > 0),
-    sizes: new Set(), families: new Set(), types: new Set(),
-  };
-  for (const req of [...poolRequirements, ...pods.flatMap(podRequirements)]) {
-    const key = canonicalLabelKey(req.key);
-    if (GPU_OR_ACCELERATOR_KEYS.has(key) && POSITIVE_OPERATORS.has(req.operator)) ask.accelerators = true;
-    if (req.operator !== 'In') continue;
-    const target = key === LABEL.size ? ask.sizes : key === LABEL.family ? ask.families : key === LABEL.instanceType ? ask.types : undefined;
-    for (const value of req.values ?? []) target?.add(value);
-  }
-  return ask;
-}
-
-/** Metal, GPU and accelerator types are dear and scarce: only when a pod or the pool asks for them. */
-function specialHardwareAllowed(type: InstanceTypeInfo, ask: SpecialHardwareAsk): boolean {
-  if (ask.types.has(type.name) || ask.families.has(type.family)) return true;
-  if (type.bareMetal && !ask.sizes.has(type.size)) return false;
-  if ((type.gpu || type.accelerator) && !ask.accelerators) return false;
-  return true;
-}
-
-/** Keys whose value differs between offerings of one instance type. */
-const OFFERING_KEYS = new Set<string>([LABEL.zone, LABEL.region, LABEL.capacityType]);
 
 /** Pods with the same nodeSelector and affinity need checking once. */
 function distinctPodConstraints(pods: Pod[]): LabelPredicate[] {
@@ -109,42 +34,6 @@ function distinctPodConstraints(pods: Pod[]): LabelPredicate[] {
     if (!seen.has(key)) seen.set(key, compilePodConstraints(pod));
   }
   return [...seen.values()];
-}
-
-/** Karpenter launches on-demand only when a NodePool says nothing about capacity type. */
-function effectivePoolRequirements(requirements: Requirement[]): Requirement[] {
-  const saysCapacityType = requirements.some((r) => canonicalLabelKey(r.key) === LABEL.capacityType);
-  return saysCapacityType ? requirements : [...requirements, { key: LABEL.capacityType, operator: 'In', values: ['on-demand'] }];
-}
-
-function offeringKey(type: string, zone: string, capacityType?: CapacityType): string {
-  return capacityType ? `${type}|${zone}|${capacityType}` : `${type}|${zone}`;
-}
-
-/** Latest price per (type, zone). */
-function spotPriceIndex(prices: SpotPrice[]): Map<string, number> {
-  const latest = new Map<string, { price: number; timestamp: string }>();
-  for (const { instanceType, zone, price, timestamp } of prices) {
-    const key = offeringKey(instanceType, zone);
-    const seen = latest.get(key);
-    if (!seen || timestamp >= seen.timestamp) latest.set(key, { price, timestamp });
-  }
-  const index = new Map<string, number>();
-  for (const [key, { price }] of latest) index.set(key, price);
-  return index;
-}
-
-function unavailableIndex(unavailable: UnavailableOffering[], now: Date): Set<string> {
-  const nowMs = now.getTime();
-  return new Set(
-    unavailable
-      .filter((u) => Date.parse(u.until) > nowMs)
-      .map((u) => offeringKey(u.instanceType, u.zone, u.capacityType)),
-  );
-}
-
-function describeTaint(taint: Taint): string {
-  return `${taint.key}${taint.value !== undefined ? `=${taint.value}` : ''}:${taint.effect}`;
 }
 
 function validateInput(input: ReplacementInput): void {
@@ -162,46 +51,6 @@ function validateInput(input: ReplacementInput): void {
     if (!(cpuMillis >= 0) || !(memoryBytes >= 0) || !((gpus ?? 0) >= 0)) {
       throw new InvalidInputError(
         `pod ${pod.namespace}/${pod.name}: requests must be non-negative numbers, got ${JSON.stringify(pod.requests)}`,
-      );
-    }
-  }
-}
-
-/** Keeps the cheapest types up to the cap, but first the cheapest type of each value minValues needs. */
-function capInstanceTypes(ranked: Candidate[], minValueRequirements: Requirement[], exclusions: Exclusions): Candidate[] {
-  const typeOrder = [...new Set(ranked.map((c) => c.instanceType))];
-  if (typeOrder.length <= MAX_INSTANCE_TYPES) return ranked;
-  const chosen = new Set<string>();
-  for (const req of minValueRequirements) {
-    const covered = new Set<string>();
-    for (const c of ranked) {
-      if (!chosen.has(c.instanceType)) continue;
-      const value = labelValue(c.labels, req.key);
-      if (value !== undefined) covered.add(value);
-    }
-    for (const c of ranked) {
-      if (covered.size >= req.minValues!) break;
-      const value = labelValue(c.labels, req.key);
-      if (value === undefined || covered.has(value)) continue;
-      covered.add(value);
-      chosen.add(c.instanceType);
-    }
-  }
-  for (const type of typeOrder) {
-    if (chosen.size >= MAX_INSTANCE_TYPES) break;
-    chosen.add(type);
-  }
-  exclusions.add(EXCLUSION.beyondTypeCap, typeOrder.length - chosen.size);
-  return ranked.filter((c) => chosen.has(c.instanceType));
-}
-
-function checkMinValues(poolName: string, offerings: Candidate[], minValueRequirements: Requirement[]): void {
-  for (const req of minValueRequirements) {
-    const values = new Set(offerings.map((c) => labelValue(c.labels, req.key)).filter((v) => v !== undefined));
-    if (values.size < req.minValues!) {
-      throw new NoCompatibleOfferingError(
-        `NodePool ${poolName} requires at least ${req.minValues} distinct values of ${req.key}, ` +
-          `but the plan keeps only ${values.size} (${[...values].sort().join(', ') || 'none'})`,
       );
     }
   }
@@ -329,8 +178,9 @@ export function planReplacement(input: ReplacementInput): ReplacementPlan {
   const ranked = [...chosen].sort(
     (a, b) => a.price - b.price || a.instanceType.localeCompare(b.instanceType) || a.zone.localeCompare(b.zone),
   );
-  const kept = capInstanceTypes(ranked, minValueRequirements, exclusions);
-  checkMinValues(nodePool.name, kept, minValueRequirements);
+  const { kept, droppedTypes } = capInstanceTypes(ranked, minValueRequirements, (c) => c.labels);
+  exclusions.add(EXCLUSION.beyondTypeCap, droppedTypes);
+  checkMinValues(nodePool.name, kept, minValueRequirements, (c) => c.labels);
 
   return {
     capacityType,

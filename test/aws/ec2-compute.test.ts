@@ -8,6 +8,7 @@ import {
   EC2Client,
   EC2ServiceException,
   TerminateInstancesCommand,
+  type Instance as Ec2Instance,
 } from '@aws-sdk/client-ec2';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -84,7 +85,7 @@ describe('describeInstance', () => {
 
 describe('findInstancesByTag', () => {
   it('filters on the tag and the live states and follows every page', async () => {
-    const instance = (id: string) => ({ InstanceId: id, InstanceType: 'm5.large', Placement: { AvailabilityZone: 'us-east-1a' }, State: { Name: 'pending' as const }, LaunchTime: NOW, Tags: [{ Key: 'nodewright.io/replaces', Value: 'i-old' }] });
+    const instance = (id: string): Ec2Instance => ({ InstanceId: id, InstanceType: 'm5.large', Placement: { AvailabilityZone: 'us-east-1a' }, State: { Name: 'pending' as const }, LaunchTime: NOW, Tags: [{ Key: 'nodewright.io/replaces', Value: 'i-old' }] });
     ec2.on(DescribeInstancesCommand)
       .resolvesOnce({ Reservations: [{ Instances: [instance('i-1')] }], NextToken: 'page-2' })
       .resolvesOnce({ Reservations: [{ Instances: [instance('i-2')] }, { Instances: [instance('i-3')] }] });

@@ -50,7 +50,8 @@ function spec(overrides: { nodeClass?: Partial<NodeClass>; nodePool?: Partial<No
   });
 }
 
-const decode = (userData: string) => Buffer.from(userData, 'base64').toString('utf8');
+/** User data travels as plain text in the spec; the AWS adapter base64-encodes it for EC2. */
+const decode = (userData: string) => userData;
 
 /** The MIME parts of decoded user data, as [content type, content]. */
 function mimeParts(text: string): Array<[string, string]> {
@@ -283,6 +284,7 @@ describe('launchTemplateSpec: defaults and name', () => {
     expect(result.instanceProfile).toBe('custom-profile');
     expect(result.metadataOptions).toEqual({ httpTokens: 'optional', httpPutResponseHopLimit: 2 });
     expect(result.tags).toEqual({
+      'eks:eks-cluster-name': 'prod',
       'karpenter.k8s.aws/ec2nodeclass': 'workers',
       'karpenter.sh/nodepool': 'web',
       'kubernetes.io/cluster/prod': 'owned',
