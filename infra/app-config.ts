@@ -9,7 +9,7 @@ export interface AppConfig {
   nodeRoleArnIsPlaceholder: boolean;
   nodeConfigFiles: string[];
   autoScalingGroupNames?: string[];
-  nodeInstanceProfileName?: string;
+  createNodeInstanceProfile?: boolean;
   /** Both set, or neither (an environment-agnostic stack). */
   env?: { account: string; region: string };
 }
@@ -44,7 +44,10 @@ export function readAppConfig(setting: SettingSource, cwd: string): AppConfig {
   const nodeRoleArn = textSetting('nodeRoleArn', setting('nodeRoleArn', 'NODEWRIGHT_NODE_ROLE_ARN'));
   const files = listSetting('nodeConfigFiles', setting('nodeConfigFiles', 'NODEWRIGHT_NODE_CONFIG_FILES')) ?? DEFAULT_NODE_CONFIG_FILES;
   const autoScalingGroupNames = listSetting('autoScalingGroupNames', setting('autoScalingGroupNames', 'NODEWRIGHT_AUTO_SCALING_GROUP_NAMES'));
-  const nodeInstanceProfileName = textSetting('nodeInstanceProfileName', setting('nodeInstanceProfileName', 'NODEWRIGHT_NODE_INSTANCE_PROFILE'));
+  const createProfile = textSetting('createNodeInstanceProfile', setting('createNodeInstanceProfile', 'NODEWRIGHT_CREATE_NODE_INSTANCE_PROFILE'));
+  if (createProfile !== undefined && createProfile !== 'true' && createProfile !== 'false') {
+    throw new Error(`createNodeInstanceProfile: expected true or false; got ${JSON.stringify(createProfile)}`);
+  }
   const account = textSetting('account', setting('account', 'NODEWRIGHT_ACCOUNT'));
   const region = textSetting('region', setting('region', 'NODEWRIGHT_REGION'));
   if ((account === undefined) !== (region === undefined)) {
@@ -56,7 +59,7 @@ export function readAppConfig(setting: SettingSource, cwd: string): AppConfig {
     nodeRoleArnIsPlaceholder: nodeRoleArn === undefined,
     nodeConfigFiles: files.map((file) => resolve(cwd, file)),
     ...(autoScalingGroupNames ? { autoScalingGroupNames } : {}),
-    ...(nodeInstanceProfileName ? { nodeInstanceProfileName } : {}),
+    ...(createProfile !== undefined ? { createNodeInstanceProfile: createProfile === 'true' } : {}),
     ...(account && region ? { env: { account, region } } : {}),
   };
 }

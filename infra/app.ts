@@ -18,7 +18,7 @@ const stack = new NodewrightStack(app, 'NodewrightStack', {
     nodeRoleArn: config.nodeRoleArn,
     nodeConfigFiles: config.nodeConfigFiles,
     ...(config.autoScalingGroupNames ? { autoScalingGroupNames: config.autoScalingGroupNames } : {}),
-    ...(config.nodeInstanceProfileName ? { nodeInstanceProfileName: config.nodeInstanceProfileName } : {}),
+    ...(config.createNodeInstanceProfile !== undefined ? { createNodeInstanceProfile: config.createNodeInstanceProfile } : {}),
   },
 });
 if (config.nodeRoleArnIsPlaceholder) {

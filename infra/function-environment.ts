@@ -26,5 +26,3 @@ export function commonFunctionEnvironment(input: FunctionEnvironmentInput): Reco
 /** route-event: where to start executions and where to put what it refuses. */
 export const ROUTER_STATE_MACHINE_ARN_VARIABLE = 'NODEWRIGHT_SPOT_INTERRUPTION_STATE_MACHINE_ARN';
 export const ROUTER_DEAD_LETTER_QUEUE_URL_VARIABLE = 'NODEWRIGHT_DEAD_LETTER_QUEUE_URL';
-/** launch-replacement: instance profile used when a node class names neither role nor profile. */
-export const NODE_INSTANCE_PROFILE_VARIABLE = 'NODEWRIGHT_NODE_INSTANCE_PROFILE';

@@ -20,7 +20,7 @@ import { Construct } from 'constructs';
 import { lambdaBundlingOptions } from './bundling.ts';
 import { interruptionRuleSpecs } from './event-patterns.ts';
 import {
-  NODE_INSTANCE_PROFILE_VARIABLE, ROUTER_DEAD_LETTER_QUEUE_URL_VARIABLE, ROUTER_STATE_MACHINE_ARN_VARIABLE, commonFunctionEnvironment,
+  ROUTER_DEAD_LETTER_QUEUE_URL_VARIABLE, ROUTER_STATE_MACHINE_ARN_VARIABLE, commonFunctionEnvironment,
 } from './function-environment.ts';
 import {
   FUNCTION_TIMEOUT_SECONDS, KUBERNETES_API_FUNCTIONS, ROUTER_FUNCTION, SPOT_INTERRUPTION_FUNCTIONS, TASK_FUNCTIONS,
@@ -53,8 +53,12 @@ export interface NodewrightSpotInterruptionProps {
    * state), RETAIN for log groups (the record of which nodes were drained and terminated).
    */
   removalPolicy?: RemovalPolicy;
-  /** Instance profile for launched nodes when a node class names none. Default: one is created for `nodeRoleArn`. */
-  nodeInstanceProfileName?: string;
+  /**
+   * An EC2NodeClass that gives `role` launches its nodes with the instance profile of the same name
+   * (the convention of the IAM console). By default that profile is created here for `nodeRoleArn`;
+   * set false when one of that name exists already.
+   */
+  createNodeInstanceProfile?: boolean;
   /** How long function and workflow logs are kept. Default: one month. */
   logRetention?: RetentionDays;
   /** Folder holding `<function name>/index.ts`. Default: the repository's `functions/`. */
@@ -156,9 +160,10 @@ export class NodewrightSpotInterruption extends Construct {
     });
 
     // ------------------------------------------------------------ functions
-    const nodeInstanceProfileName = props.nodeInstanceProfileName ?? new InstanceProfile(this, 'NodeInstanceProfile', {
-      role: Role.fromRoleArn(this, 'NodeRole', props.nodeRoleArn, { mutable: false }),
-    }).instanceProfileName;
+    if (props.createNodeInstanceProfile !== false) {
+      const nodeRole = Role.fromRoleArn(this, 'NodeRole', props.nodeRoleArn, { mutable: false });
+      new InstanceProfile(this, 'NodeInstanceProfile', { role: nodeRole, instanceProfileName: nodeRole.roleName });
+    }
 
     const commonEnvironment = commonFunctionEnvironment({
       clusterName: props.clusterName,
@@ -196,7 +201,6 @@ export class NodewrightSpotInterruption extends Construct {
       functions[name] = fn;
       roles[name] = role;
     }
-    functions['launch-replacement'].addEnvironment(NODE_INSTANCE_PROFILE_VARIABLE, nodeInstanceProfileName);
     this.functions = functions;
     this.roles = roles;
 

@@ -217,16 +217,15 @@ describe('functions', () => {
     expect(functionProps('plan-replacement').Environment.Variables.NODEWRIGHT_SPOT_INTERRUPTION_STATE_MACHINE_ARN).toBeUndefined();
   });
 
-  it('gives launch-replacement an instance profile for the node role, or the one named', () => {
-    const profileId = Object.keys(synth.template.findResources('AWS::IAM::InstanceProfile'))[0]!;
-    synth.template.hasResourceProperties('AWS::IAM::InstanceProfile', { Roles: ['KarpenterNodeRole-my-cluster'] });
-    expect(functionProps('launch-replacement').Environment.Variables.NODEWRIGHT_NODE_INSTANCE_PROFILE).toEqual({ Ref: profileId });
+  it('creates the instance profile named like the node role, which role-based node classes launch with', () => {
+    synth.template.hasResourceProperties('AWS::IAM::InstanceProfile', {
+      Roles: ['KarpenterNodeRole-my-cluster'],
+      InstanceProfileName: 'KarpenterNodeRole-my-cluster',
+    });
+    expect(functionProps('launch-replacement').Environment.Variables.NODEWRIGHT_NODE_INSTANCE_PROFILE).toBeUndefined();
 
-    const named = synthesize({ nodeInstanceProfileName: 'my-node-profile' });
-    named.template.resourceCountIs('AWS::IAM::InstanceProfile', 0);
-    const launch = named.template.findResources('AWS::Lambda::Function')[
-      named.logicalId(named.stack.spotInterruption.functions['launch-replacement'])]!;
-    expect(launch.Properties.Environment.Variables.NODEWRIGHT_NODE_INSTANCE_PROFILE).toBe('my-node-profile');
+    const existing = synthesize({ createNodeInstanceProfile: false });
+    existing.template.resourceCountIs('AWS::IAM::InstanceProfile', 0);
   });
 });
 
