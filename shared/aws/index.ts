@@ -1,7 +1,6 @@
 // The AWS adapter: the ports of shared/ports.ts on SDK v3. Composition roots (the Lambda entries)
-// build the clients with awsClients(region) and hand them to these classes.
+// (shared/runtime/aws-ports.ts) build one SDK client per port a function uses and hand it to these classes.
 
-export { awsClients, type AwsClients } from './clients.ts';
 export { Ec2Compute, type Ec2ComputeSettings } from './ec2-compute.ts';
 export { SsmParameters } from './ssm-parameters.ts';
 export { SsmNodeConfig, type SsmNodeConfigSettings, type NodeConfigSet, type ConfigSource } from './ssm-node-config.ts';
