@@ -82,7 +82,17 @@ export const launchReplacement = defineStep({
     );
     const result = await ports.compute.createFleet(request);
     const [launched] = result.instances;
+    const until = new Date(now.getTime() + UNAVAILABLE_OFFERING_TTL_MS);
     if (launched) {
+      // An instant fleet that launched still reports the offerings it was refused on the way:
+      // remember those precisely named, so the next plan, for any node, skips them.
+      const refusedOnTheWay = capacityErrorOfferings(
+        { instances: [], errors: result.errors.filter((error) => error.instanceType && error.zone) },
+        request,
+      );
+      if (refusedOnTheWay.length > 0) {
+        await ports.availability.markUnavailable(refusedOnTheWay, until, 'refused for capacity during a launch that succeeded elsewhere');
+      }
       logger.info('replacement launched', {
         instanceId: notice.instanceId,
         replacement: launched.instanceId,
@@ -97,7 +107,7 @@ export const launchReplacement = defineStep({
     const refused = capacityErrorOfferings(result, request);
     const summary = result.errors.map((error) => `${error.instanceType ?? '*'}/${error.zone ?? '*'}: ${error.code}`).join(', ');
     if (refused.length > 0) {
-      await ports.availability.markUnavailable(refused, new Date(now.getTime() + UNAVAILABLE_OFFERING_TTL_MS), summary);
+      await ports.availability.markUnavailable(refused, until, summary);
       logger.warn('offerings refused for capacity', { instanceId: notice.instanceId, attempt, refused: refused.length, summary });
       throw new CapacityUnavailableError(`CreateFleet launched nothing (attempt ${attempt}): ${summary}`);
     }

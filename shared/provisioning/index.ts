@@ -20,3 +20,11 @@ export {
 export { planReplacement, candidateInstanceTypes, MAX_INSTANCE_TYPES, EXCLUSION } from './selection.ts';
 export { buildFleetRequest, capacityErrorOfferings, type FleetLaunch } from './fleet.ts';
 export { demandOf, formatBytes, type Demand } from './resources.ts';
+export {
+  capInstanceTypes, effectivePoolRequirements, isSpecialHardware, specialHardwareAllowed,
+  specialHardwareAsk,
+} from './offering-rules.ts';
+export { inMemoryCatalog, filteredCatalog, type OfferingTable } from './catalog/in-memory.ts';
+export type { CapacityRequest, CapacityPlan, PlannedNode, PlannerOptions } from './capacity/model.ts';
+export { planCapacity } from './capacity/plan.ts';
+export { costLowerBound } from './capacity/lower-bound.ts';

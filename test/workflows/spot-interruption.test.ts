@@ -81,6 +81,30 @@ ec2:
     });
   });
 
+  it('remembers offerings refused on the way even when the fleet launched elsewhere', async () => {
+    const scenario = `${BASE_SCENARIO}
+ec2:
+  capacity:
+    - { zone: us-east-1a, capacityType: spot, available: 0 }
+    - { zone: us-east-1b, capacityType: spot, available: 0 }
+`;
+    await withSimulation(scenario, async ({ world, system, settle, report }) => {
+      const victim = instanceWithNode(world, 'spot');
+      world.interrupt(victim, 'spot-interruption');
+      await settle(5);
+
+      const [execution] = executionsFor(system, victim).filter((e) => e.name.includes('-spot-'));
+      expect(execution!.statesEntered.filter((s) => s === 'LaunchReplacement')).toHaveLength(1);
+      const row = report().interruptions.find((r) => r.instanceId === victim)!;
+      expect(row.replacement).toMatchObject({ zone: 'us-east-1c', capacityType: 'spot' });
+      expect(row.launchErrors.length).toBeGreaterThan(0);
+      const unavailable = [...world.unavailableOfferings.values()];
+      for (const error of row.launchErrors) {
+        expect(unavailable).toContainEqual(expect.objectContaining({ instanceType: error.instanceType, zone: error.zone, capacityType: 'spot' }));
+      }
+    });
+  });
+
   it('stops evicting at the deadline when a PDB never allows it, then terminates', async () => {
     const scenario = `${BASE_SCENARIO}
   - { name: ledger, namespace: payments, replicas: 4, cpu: 100m, memory: 128Mi, pdb: { minAvailable: 4 } }

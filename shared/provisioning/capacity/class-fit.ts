@@ -63,7 +63,12 @@ export function fitClassToPool(template: Pod, table: PoolTable, zones: string[])
     fit.zones |= spot | od;
   }
   if (fit.zones === 0) {
-    return { reason: `NodePool ${table.pool.name}: no usable instance type matches the pod's nodeSelector/affinity` };
+    const refused = table.types.some((t) => (t.refusedSpot | t.refusedOd) !== 0 && accepts(t.labels));
+    return {
+      reason: refused
+        ? `NodePool ${table.pool.name}: every offering the pod's nodeSelector/affinity allows was recently refused for capacity`
+        : `NodePool ${table.pool.name}: no usable instance type matches the pod's nodeSelector/affinity`,
+    };
   }
   return { fit };
 }

@@ -1,0 +1,422 @@
+// Packs pod classes onto new nodes: first-fit decreasing over classes, each new node of the
+// type that is cheapest per unit of what is still to be placed (cost per unit of the scarcest
+// resource), zone spread by water-filling, anti-affinity and hostname spread checked per node,
+// pool weights and limits honoured. The node's final (cheaper) type is chosen afterwards by
+// node-offerings.ts; here a node's type is only the capacity it was opened with.
+import { describeDemand } from '../resources.ts';
+import { COMPATIBLE, INCOMPATIBLE, type ClassFit } from './class-fit.ts';
+import { bestPrice, type PoolTable, type PoolType } from './pool-table.ts';
+import type { PodClass } from './pod-classes.ts';
+import type { PlanningSetup } from './setup.ts';
+
+export interface PlanNode {
+  pool: PoolTable;
+  /** Index in pool.types of the type the node was opened with. */
+  type: number;
+  /** Zone masks of the opening type's offerings every pod on the node accepts. */
+  spot: number;
+  od: number;
+  /** Zones the node may be in whatever its type: its pods' node selection and topology pins. */
+  zoneLimit: number;
+  cpu: number;
+  mem: number;
+  gpus: number;
+  pods: number;
+  classes: number[];
+  counts: number[];
+  podIds: string[];
+  /** Pods on the node per hostname-spread selector group. */
+  hostCounts: Map<number, number>;
+}
+
+export interface Unschedulable {
+  pod: string;
+  reason: string;
+}
+
+export const isSingleZone = (mask: number): boolean => mask !== 0 && (mask & (mask - 1)) === 0;
+export const zoneOfMask = (mask: number): number => 31 - Math.clz32(mask);
+
+function fitsOne(type: PoolType, cls: PodClass): boolean {
+  return type.cpu >= cls.cpu && type.mem >= cls.mem && type.gpus >= cls.gpus && type.pods >= 1;
+}
+
+interface TypeChoice {
+  type: number;
+  spot: number;
+  od: number;
+  version: number;
+}
+
+class Packer {
+  readonly nodes: PlanNode[] = [];
+  readonly unschedulable: Unschedulable[] = [];
+  private open: PlanNode[] = [];
+  private readonly zoneCounts: Int32Array[];
+  private readonly poolCpu: Float64Array;
+  private readonly poolMem: Float64Array;
+  private readonly cursor: Int32Array;
+  private readonly allZones: number;
+  private remaining = { cpu: 0, mem: 0, pods: 0 };
+  private mark = { cpu: 0, mem: 0, pods: 0 };
+  private version = 0;
+  private readonly choices = new Map<string, TypeChoice>();
+  /** Nodes with less room than the smallest pod still to come are dropped from the first-fit scan. */
+  private minCpu = 0;
+  private minMem = 0;
+
+  constructor(private readonly setup: PlanningSetup) {
+    const zoneCount = setup.zones.length;
+    this.allZones = zoneCount === 0 ? 0 : 2 ** zoneCount - 1;
+    this.zoneCounts = Array.from({ length: setup.groupCount }, () => new Int32Array(zoneCount));
+    this.poolCpu = new Float64Array(setup.pools.length);
+    this.poolMem = new Float64Array(setup.pools.length);
+    this.cursor = new Int32Array(setup.classes.length);
+    for (const cls of setup.classes) {
+      const n = cls.podIds.length;
+      this.remaining.cpu += cls.cpu * n;
+      this.remaining.mem += cls.mem * n;
+      this.remaining.pods += n;
+    }
+    this.mark = { ...this.remaining };
+  }
+
+  run(): void {
+    const order = this.classOrder();
+    // Suffix minima: the smallest request among classes not yet placed.
+    const minCpu = new Float64Array(order.length + 1).fill(Number.POSITIVE_INFINITY);
+    const minMem = new Float64Array(order.length + 1).fill(Number.POSITIVE_INFINITY);
+    for (let i = order.length - 1; i >= 0; i--) {
+      const cls = this.setup.classes[order[i]!]!;
+      minCpu[i] = Math.min(minCpu[i + 1]!, cls.cpu);
+      minMem[i] = Math.min(minMem[i + 1]!, cls.mem);
+    }
+    order.forEach((c, i) => {
+      this.minCpu = minCpu[i]!;
+      this.minMem = minMem[i]!;
+      this.placeClass(c);
+    });
+  }
+
+  /**
+   * Largest first (share of the total CPU plus share of the total memory; GPU pods before all),
+   * but pods whose required affinity points at other pods after the pods it points at.
+   */
+  private classOrder(): number[] {
+    const { classes, topologies } = this.setup;
+    const cpu = Math.max(1, this.remaining.cpu);
+    const mem = Math.max(1, this.remaining.mem);
+    const waits = (c: number) => (topologies[c]!.zoneAffinity.some((a) => !a.selfMatch) ? 1 : 0);
+    const size = (cls: PodClass) => cls.cpu / cpu + cls.mem / mem;
+    return classes
+      .map((cls) => cls.index)
+      .sort((a, b) => waits(a) - waits(b) || classes[b]!.gpus - classes[a]!.gpus || size(classes[b]!) - size(classes[a]!) || a - b);
+  }
+
+  private reject(c: number, count: number, reason: string): void {
+    const cls = this.setup.classes[c]!;
+    const start = this.cursor[c]!;
+    for (const pod of cls.podIds.slice(start, start + count)) this.unschedulable.push({ pod, reason });
+    this.cursor[c] = start + count;
+    this.consume(cls, count);
+  }
+
+  private consume(cls: PodClass, count: number): void {
+    this.remaining.cpu -= cls.cpu * count;
+    this.remaining.mem -= cls.mem * count;
+    this.remaining.pods -= count;
+    // Cached type choices follow the remaining mix; refresh them once it has moved by a tenth.
+    if (
+      this.remaining.cpu < 0.9 * this.mark.cpu || this.remaining.mem < 0.9 * this.mark.mem || this.remaining.pods < 0.9 * this.mark.pods
+    ) {
+      this.mark = { ...this.remaining };
+      this.version++;
+    }
+  }
+
+  private placeClass(c: number): void {
+    const { classes, topologies, fits, pools } = this.setup;
+    const cls = classes[c]!;
+    const topology = topologies[c]!;
+    const n = cls.podIds.length;
+    if (topology.unsupported) return this.reject(c, n, topology.unsupported);
+    const usable = pools.filter((p) => fits[c]![p.index]);
+    if (usable.length === 0) return this.reject(c, n, this.setup.poolReasons[c]!.join('; ') || 'no NodePool');
+
+    // Zones where a node for one of these pods could be opened at all.
+    let reach = 0;
+    for (const pool of usable) {
+      const fit = fits[c]![pool.index]!;
+      for (const type of pool.types) {
+        if (fit.compat[type.index] === COMPATIBLE && fitsOne(type, cls)) reach |= fit.spot[type.index]! | fit.od[type.index]!;
+      }
+    }
+    if (reach === 0) return this.reject(c, n, this.explain(c, this.allZones, usable));
+
+    for (const rule of topology.zoneAffinity) {
+      const counts = this.zoneCounts[rule.group]!;
+      let withPods = 0;
+      counts.forEach((count, z) => {
+        if (count > 0) withPods |= 1 << z;
+      });
+      if (withPods !== 0) reach &= withPods;
+      else if (rule.selfMatch) reach = this.cheapestZone(c, reach, usable);
+      else return this.reject(c, n, 'required pod affinity on zone: no planned pod matches its selector');
+      if (reach === 0) return this.reject(c, n, 'required pod affinity on zone: the zones holding the matching pods offer no instance type for this pod');
+    }
+
+    if (topology.zoneSpread.length === 0) {
+      this.place(c, n, topology.zoneAffinity.length > 0 ? reach : this.allZones, usable);
+      return;
+    }
+    const quotas = this.waterFill(c, n, reach);
+    quotas.forEach((quota, z) => {
+      if (quota > 0) this.place(c, quota, 1 << z, usable);
+    });
+    const placedOrRejected = quotas.reduce((a, b) => a + b, 0);
+    if (placedOrRejected < n) this.reject(c, n - placedOrRejected, 'topology spread on zone: no zone keeps the skew within maxSkew');
+  }
+
+  /** One pod at a time to the zone with the fewest matching pods: every step keeps skew <= 1 <= maxSkew when possible. */
+  private waterFill(c: number, n: number, eligible: number): number[] {
+    const rules = this.setup.topologies[c]!.zoneSpread;
+    const zones = this.setup.zones.length;
+    const counts = rules.map((r) => Int32Array.from(this.zoneCounts[r.group]!));
+    const quotas = new Array<number>(zones).fill(0);
+    const eligibleZones = [...Array(zones).keys()].filter((z) => eligible & (1 << z));
+    for (let i = 0; i < n; i++) {
+      let best = -1;
+      for (const z of eligibleZones) {
+        const ok = rules.every((rule, r) => {
+          const min = Math.min(...eligibleZones.map((e) => counts[r]![e]!));
+          return counts[r]![z]! + (rule.selfMatch ? 1 : 0) - min <= rule.maxSkew;
+        });
+        if (ok && (best < 0 || counts[0]![z]! < counts[0]![best]!)) best = z;
+      }
+      if (best < 0) break;
+      quotas[best]!++;
+      rules.forEach((rule, r) => {
+        if (rule.selfMatch) counts[r]![best]!++;
+      });
+    }
+    return quotas;
+  }
+
+  /** The zone of the cheapest offering a new node for this class would get. */
+  private cheapestZone(c: number, zones: number, usable: PoolTable[]): number {
+    for (const pool of usable) {
+      const choice = this.chooseType(c, pool, zones);
+      if (!choice) continue;
+      const type = pool.types[choice.type]!;
+      let bestZone = -1;
+      let best = Number.POSITIVE_INFINITY;
+      for (let z = 0; z < this.setup.zones.length; z++) {
+        const bit = 1 << z;
+        const price = bestPrice(type, choice.spot & bit, choice.od & bit);
+        if (price < best) {
+          best = price;
+          bestZone = z;
+        }
+      }
+      if (bestZone >= 0) return 1 << bestZone;
+    }
+    return zones & -zones;
+  }
+
+  private place(c: number, count: number, zoneMask: number, usable: PoolTable[]): void {
+    let n = count;
+    let kept = 0;
+    for (let i = 0; i < this.open.length; i++) {
+      const node = this.open[i]!;
+      if (n > 0) {
+        const room = Math.min(n, this.room(node, c, zoneMask));
+        if (room > 0) {
+          this.add(node, c, room, zoneMask);
+          n -= room;
+        }
+      }
+      if (!this.isFull(node)) this.open[kept++] = node;
+    }
+    this.open.length = kept;
+    while (n > 0) {
+      const node = this.openNode(c, zoneMask, usable);
+      if (!node) return this.reject(c, n, this.explain(c, zoneMask, usable));
+      const room = Math.min(n, this.room(node, c, zoneMask));
+      if (room <= 0) throw new Error(`planner invariant: a node opened for class ${c} has no room for it`);
+      this.add(node, c, room, zoneMask);
+      n -= room;
+    }
+  }
+
+  private isFull(node: PlanNode): boolean {
+    const type = node.pool.types[node.type]!;
+    return node.pods >= type.pods || type.cpu - node.cpu < this.minCpu || type.mem - node.mem < this.minMem;
+  }
+
+  /** How many more pods of class c the node can take, as it stands. */
+  private room(node: PlanNode, c: number, zoneMask: number): number {
+    const fit = this.setup.fits[c]![node.pool.index];
+    if (!fit) return 0;
+    const t = node.type;
+    if (fit.compat[t] === INCOMPATIBLE) return 0;
+    const zones = node.zoneLimit & fit.zones & zoneMask;
+    const spot = node.spot & fit.spot[t]! & zones;
+    const od = node.od & fit.od[t]! & zones;
+    if ((spot | od) === 0) return 0;
+    const type = node.pool.types[t]!;
+    // Joining must not make the node dearer (a pinned zone or an on-demand-only pod on a spot node).
+    if ((spot !== node.spot || od !== node.od) && bestPrice(type, spot, od) > bestPrice(type, node.spot, node.od)) return 0;
+
+    const topology = this.setup.topologies[c]!;
+    let limit = Number.POSITIVE_INFINITY;
+    if (topology.conflicts.size > 0) {
+      for (const d of node.classes) if (topology.conflicts.has(d)) return 0;
+      if (topology.conflicts.has(c)) limit = 1;
+    }
+    for (const rule of topology.hostSpread) {
+      const count = node.hostCounts.get(rule.group) ?? 0;
+      // A new node is always possible, so the least-loaded hostname domain holds 0 pods.
+      if (rule.selfMatch) limit = Math.min(limit, rule.maxSkew - count);
+      else if (count > rule.maxSkew) return 0;
+    }
+    const cls = this.setup.classes[c]!;
+    limit = Math.min(limit, type.pods - node.pods);
+    if (cls.cpu > 0) limit = Math.min(limit, Math.floor((type.cpu - node.cpu) / cls.cpu));
+    if (cls.mem > 0) limit = Math.min(limit, Math.floor((type.mem - node.mem) / cls.mem));
+    if (cls.gpus > 0) limit = Math.min(limit, Math.floor((type.gpus - node.gpus) / cls.gpus));
+    return Math.max(0, limit);
+  }
+
+  private add(node: PlanNode, c: number, count: number, zoneMask: number): void {
+    const fit = this.setup.fits[c]![node.pool.index]!;
+    const cls = this.setup.classes[c]!;
+    const topology = this.setup.topologies[c]!;
+    const zones = node.zoneLimit & fit.zones & zoneMask;
+    const wasPinned = isSingleZone(node.zoneLimit);
+    node.zoneLimit = zones;
+    node.spot &= fit.spot[node.type]! & zones;
+    node.od &= fit.od[node.type]! & zones;
+    node.cpu += cls.cpu * count;
+    node.mem += cls.mem * count;
+    node.gpus += cls.gpus * count;
+    node.pods += count;
+    const at = node.classes.indexOf(c);
+    if (at >= 0) node.counts[at]! += count;
+    else {
+      node.classes.push(c);
+      node.counts.push(count);
+    }
+    const start = this.cursor[c]!;
+    for (let i = start; i < start + count; i++) node.podIds.push(cls.podIds[i]!);
+    this.cursor[c] = start + count;
+    for (const g of topology.hostGroups) node.hostCounts.set(g, (node.hostCounts.get(g) ?? 0) + count);
+    // Zone counts only know pods on nodes whose zone is settled (as Karpenter counts them).
+    if (isSingleZone(zones)) {
+      const z = zoneOfMask(zones);
+      if (wasPinned) {
+        for (const g of topology.zoneGroups) this.zoneCounts[g]![z]! += count;
+      } else {
+        node.classes.forEach((d, i) => {
+          for (const g of this.setup.topologies[d]!.zoneGroups) this.zoneCounts[g]![z]! += node.counts[i]!;
+        });
+      }
+    }
+    this.consume(cls, count);
+  }
+
+  private openNode(c: number, zoneMask: number, usable: PoolTable[]): PlanNode | undefined {
+    for (const pool of usable) {
+      const choice = this.chooseType(c, pool, zoneMask);
+      if (!choice) continue;
+      const type = pool.types[choice.type]!;
+      this.poolCpu[pool.index]! += type.capacityCpuMillis;
+      this.poolMem[pool.index]! += type.capacityMemoryBytes;
+      const node: PlanNode = {
+        pool, type: choice.type, spot: choice.spot, od: choice.od,
+        zoneLimit: this.setup.fits[c]![pool.index]!.zones & zoneMask,
+        cpu: 0, mem: 0, gpus: 0, pods: 0, classes: [], counts: [], podIds: [], hostCounts: new Map(),
+      };
+      this.nodes.push(node);
+      this.open.push(node);
+      return node;
+    }
+    return undefined;
+  }
+
+  private withinLimits(pool: PoolTable, type: PoolType): boolean {
+    return (
+      this.poolCpu[pool.index]! + type.capacityCpuMillis <= pool.limits.cpuMillis &&
+      this.poolMem[pool.index]! + type.capacityMemoryBytes <= pool.limits.memoryBytes
+    );
+  }
+
+  /**
+   * The type to open a node with: least price per unit of what is left to place, where a type
+   * larger than all of it counts as one unit (so the tail gets the cheapest type that holds it).
+   */
+  private chooseType(c: number, pool: PoolTable, zoneMask: number): TypeChoice | undefined {
+    const key = `${pool.index}|${c}|${zoneMask}`;
+    const cached = this.choices.get(key);
+    if (cached && cached.version === this.version && this.withinLimits(pool, pool.types[cached.type]!)) return cached;
+    const fit = this.setup.fits[c]![pool.index]!;
+    const cls = this.setup.classes[c]!;
+    const { cpu, mem, pods } = this.remaining;
+    let best: TypeChoice | undefined;
+    let bestScore = Number.POSITIVE_INFINITY;
+    let bestCost = Number.POSITIVE_INFINITY;
+    for (const type of pool.types) {
+      const t = type.index;
+      if (fit.compat[t] !== COMPATIBLE || !fitsOne(type, cls) || !this.withinLimits(pool, type)) continue;
+      const zones = fit.zones & zoneMask;
+      const spot = fit.spot[t]! & zones;
+      const od = fit.od[t]! & zones;
+      if ((spot | od) === 0) continue;
+      const price = bestPrice(type, spot, od);
+      let share = 1;
+      if (cpu > 0) share = Math.min(share, type.cpu / cpu);
+      if (mem > 0) share = Math.min(share, type.mem / mem);
+      if (pods > 0) share = Math.min(share, type.pods / pods);
+      const score = price / share;
+      if (score < bestScore * (1 - 1e-9) || (score <= bestScore * (1 + 1e-9) && price < bestCost)) {
+        best = { type: t, spot, od, version: this.version };
+        bestScore = score;
+        bestCost = price;
+      }
+    }
+    if (best) this.choices.set(key, best);
+    return best;
+  }
+
+  /** Why no node could be opened for the class in these zones, pool by pool. */
+  private explain(c: number, zoneMask: number, usable: PoolTable[]): string {
+    const cls = this.setup.classes[c]!;
+    const need = describeDemand({ cpuMillis: cls.cpu, memoryBytes: cls.mem, gpus: cls.gpus, pods: 1 });
+    const reasons = usable.map((pool) => {
+      const fit: ClassFit = this.setup.fits[c]![pool.index]!;
+      const fitting = pool.types.filter((t) => fit.compat[t.index] === COMPATIBLE && fitsOne(t, cls));
+      if (fitting.length === 0) {
+        const refused = pool.types.some((t) => fitsOne(t, cls) && (t.refusedSpot | t.refusedOd) !== 0);
+        return refused
+          ? `NodePool ${pool.pool.name}: every instance type that fits a pod needing ${need} was recently refused for capacity`
+          : `NodePool ${pool.pool.name}: no instance type fits a pod needing ${need} next to its DaemonSets`;
+      }
+      const inZones = fitting.filter((t) => ((fit.spot[t.index]! | fit.od[t.index]!) & zoneMask) !== 0);
+      if (inZones.length === 0) {
+        const names = this.setup.zones.filter((_, z) => zoneMask & (1 << z)).join(', ');
+        return `NodePool ${pool.pool.name}: no instance type that fits a pod needing ${need} is offered in ${names}`;
+      }
+      const { cpuMillis, memoryBytes } = pool.limits;
+      return `NodePool ${pool.pool.name}: limits reached (${[
+        Number.isFinite(cpuMillis) ? `cpu ${pool.pool.limits['cpu']}` : '',
+        Number.isFinite(memoryBytes) ? `memory ${pool.pool.limits['memory']}` : '',
+      ].filter(Boolean).join(', ')})`;
+    });
+    return [...reasons, ...this.setup.poolReasons[c]!].join('; ');
+  }
+}
+
+export function pack(setup: PlanningSetup): { nodes: PlanNode[]; unschedulable: Unschedulable[] } {
+  const packer = new Packer(setup);
+  packer.run();
+  return { nodes: packer.nodes.filter((n) => n.pods > 0), unschedulable: packer.unschedulable };
+}

@@ -1,0 +1,25 @@
+import { karpenterShapedOptions, karpenterShapedPods, mixedPods } from './bench/provisioning.ts';
+import { preparePlanning } from './shared/provisioning/capacity/setup.ts';
+import { pack } from './shared/provisioning/capacity/packer.ts';
+import { finalizeNodes } from './shared/provisioning/capacity/node-offerings.ts';
+import { lowerBoundOf } from './shared/provisioning/capacity/lower-bound.ts';
+const which = process.argv[2] ?? 'k';
+const n = Number(process.argv[3] ?? 1000);
+const opts = karpenterShapedOptions();
+const NODE_CLASS = { name: 'default', amiSelectorTerms: [], subnetSelectorTerms: [], securityGroupSelectorTerms: [], kubelet: {}, blockDeviceMappings: [], tags: {} };
+const pool = { name: 'default', weight: 0, labels: {}, taints: [], startupTaints: [], requirements: [], nodeClassRef: { group: '', kind: '', name: 'default' }, limits: {}, disruption: { consolidationPolicy: 'WhenEmpty', consolidateAfter: '0s', budgets: [] }, expireAfter: '720h' };
+const req: any = { pods: karpenterShapedPods(n), daemonSets: [], nodePools: [pool], nodeClasses: [NODE_CLASS], region: 'us-east-1', spotPrices: [], unavailable: [], now: new Date() };
+const setup = preparePlanning(req, opts);
+console.log('classes', setup.classes.length);
+const packed = pack(setup);
+const fin = finalizeNodes(setup, packed.nodes);
+let cost = 0; const hist = new Map<string, number>();
+packed.nodes.forEach((node, i) => {
+  const t = node.pool.types[node.type]!;
+  const f = fin.planned[i]!;
+  const ft = node.pool.types.find(x => x.info.name === f.offerings[0]!.instanceType)!;
+  const k = `open ${t.info.vcpu} -> final ${ft.info.vcpu} cpu ${(node.cpu / ft.cpu).toFixed(2)} mem ${(node.mem / ft.mem).toFixed(2)} pods ${node.pods}`;
+  if (i < 15 || i % 20 === 0) console.log(k);
+});
+console.log('cost', fin.planned.reduce((a, b) => a + b.hourlyPrice, 0), 'lb', lowerBoundOf(setup));
+const tot = packed.nodes.reduce((a, n) => a + n.cpu, 0); console.log('total cpu', tot, 'mem GiB', packed.nodes.reduce((a, n) => a + n.mem, 0) / 2 ** 30);
