@@ -157,14 +157,17 @@ function mixedDeploymentPod(kind: Kind, app: string, name: string, cpu: number, 
   }
 }
 
-/** Deployments of 3-200 replicas until `count` pods; each Deployment's pods are alike. */
+/**
+ * Deployments until `count` pods; each Deployment's pods are alike. HA services (hostname spread,
+ * anti-affinity) run 3-12 replicas, the others 3-200.
+ */
 export function mixedPods(count: number, seed = 42): Pod[] {
   const random = seeded(seed);
   const pods: Pod[] = [];
   for (let d = 0; pods.length < count; d++) {
     let roll = random();
     const kind = KINDS.find(([, share]) => (roll -= share) < 0)?.[0] ?? 'generic';
-    const replicas = Math.min(count - pods.length, kind === 'anti-affinity' ? 3 + Math.floor(random() * 8) : 3 + Math.floor(random() * 198));
+    const replicas = Math.min(count - pods.length, kind === 'anti-affinity' || kind === 'hostname-spread' ? 3 + Math.floor(random() * 10) : 3 + Math.floor(random() * 198));
     const cpu = pick(random, [50, 100, 250, 500, 1000, 2000]);
     const mem = pick(random, [128, 256, 512, 1024, 2048, 4096]) * MiB;
     for (let r = 0; r < replicas; r++) pods.push(mixedDeploymentPod(kind, `app-${d}`, `app-${d}-${r}`, cpu, mem));

@@ -2,7 +2,8 @@
 // over it and the report. Composition roots (the CLI's simulate command, tests) import from here.
 export { VirtualClock } from './clock.ts';
 export { SeededRandom } from './random.ts';
-export { loadScenario, parseScenario, createWorld, type Scenario, type ScenarioWorkload } from './scenario.ts';
+export { createWorld } from './create-world.ts';
+export { loadScenario, parseScenario, type Scenario, type ScenarioWorkload } from './scenario.ts';
 export {
   SimWorld,
   type DeliveredInterruption, type InterruptionTarget, type PlannedInterruption,

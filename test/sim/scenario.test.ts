@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../shared/errors.ts';
 import { VirtualClock } from '../../shared/sim/clock.ts';
-import { createWorld, loadScenario, parseScenario } from '../../shared/sim/scenario.ts';
+import { createWorld } from '../../shared/sim/create-world.ts';
+import { loadScenario, parseScenario } from '../../shared/sim/scenario.ts';
 
 const NODE_CONFIG = `
 apiVersion: karpenter.sh/v1

@@ -4,7 +4,8 @@ import { simPorts } from '../../shared/sim/adapters.ts';
 import { VirtualClock } from '../../shared/sim/clock.ts';
 import type { EventBridgeEvent } from '../../shared/sim/events.ts';
 import { report } from '../../shared/sim/metrics.ts';
-import { createWorld, parseScenario } from '../../shared/sim/scenario.ts';
+import { createWorld } from '../../shared/sim/create-world.ts';
+import { parseScenario } from '../../shared/sim/scenario.ts';
 import type { SimWorld } from '../../shared/sim/world.ts';
 import type { FleetRequest, LaunchTemplateSpec } from '../../shared/types.ts';
 

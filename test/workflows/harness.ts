@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { createLocalSystem, type LocalSystem } from '../../cli/local-system.ts';
 import { VirtualClock } from '../../shared/sim/clock.ts';
 import { report } from '../../shared/sim/metrics.ts';
-import { createWorld, parseScenario } from '../../shared/sim/scenario.ts';
+import { createWorld } from '../../shared/sim/create-world.ts';
+import { parseScenario } from '../../shared/sim/scenario.ts';
 import type { SimWorld } from '../../shared/sim/world.ts';
 
 const SCENARIO_DIR = fileURLToPath(new URL('../../examples/scenarios/', import.meta.url));

@@ -16,6 +16,7 @@ import { bestPrice } from './pool-table.ts';
 import type { PlanningSetup } from './setup.ts';
 import { INCOMPATIBLE } from './class-fit.ts';
 import { preparePlanning } from './setup.ts';
+import { forcedNodeGroups } from './topology.ts';
 import type { CapacityRequest, PlannerOptions } from './model.ts';
 
 interface TypeRow {
@@ -51,41 +52,6 @@ function classRows(setup: PlanningSetup): Array<ClassRows | undefined> {
     const count = cls.podIds.length;
     return { count, demand: [cls.cpu * count, cls.mem * count, count], rows };
   });
-}
-
-/** Groups of classes whose pods each need a node of their own (at most `perNode` of them per node). */
-function forcedNodeGroups(setup: PlanningSetup, rows: Array<ClassRows | undefined>): Array<{ classes: number[]; perNode: number }> {
-  const groups: Array<{ classes: number[]; perNode: number }> = [];
-  // Cliques of mutual anti-affinity, built greedily from the largest classes.
-  const selfConflicting = setup.topologies
-    .map((t, c) => c)
-    .filter((c) => rows[c] && setup.topologies[c]!.conflicts.has(c))
-    .sort((a, b) => rows[b]!.count - rows[a]!.count);
-  const used = new Set<number>();
-  for (const seed of selfConflicting) {
-    if (used.has(seed)) continue;
-    const clique = [seed];
-    for (const c of selfConflicting) {
-      if (c === seed || used.has(c)) continue;
-      if (clique.every((d) => setup.topologies[c]!.conflicts.has(d))) clique.push(c);
-    }
-    clique.forEach((c) => used.add(c));
-    groups.push({ classes: clique, perNode: 1 });
-  }
-  // Hostname spread over pods that match their own selector.
-  const byGroup = new Map<number, { classes: number[]; perNode: number }>();
-  setup.topologies.forEach((t, c) => {
-    if (!rows[c]) return;
-    for (const rule of t.hostSpread) {
-      if (!rule.selfMatch) continue;
-      const entry = byGroup.get(rule.group) ?? { classes: [], perNode: rule.maxSkew };
-      entry.classes.push(c);
-      entry.perNode = Math.min(entry.perNode, rule.maxSkew);
-      byGroup.set(rule.group, entry);
-    }
-  });
-  groups.push(...byGroup.values());
-  return groups;
 }
 
 /** Maximises f over the simplex {u >= 0, sum u = 1} restricted to `active` coordinates: grid, then local refinement. */
@@ -163,31 +129,44 @@ export function lowerBoundOf(setup: PlanningSetup): number {
   }, active);
 
   const allRows = present.flatMap((r) => r.rows);
-  const groups = forcedNodeGroups(setup, rows);
+  const groups = forcedNodeGroups(setup.topologies, setup.classes.map((c) => c.podIds.length), (c) => rows[c] !== undefined);
+  // B2 is concave in the scale of y (from 0 to the most the types allow): search it by thirds.
   const b2 = maximiseOnSimplex((u) => {
     const direction = prices(u);
-    let scale = Number.POSITIVE_INFINITY;
+    let most = Number.POSITIVE_INFINITY;
     for (const row of allRows) {
       const v = value(direction, row);
-      if (v > 0) scale = Math.min(scale, row.price / v);
+      if (v > 0) most = Math.min(most, row.price / v);
     }
-    if (!Number.isFinite(scale)) return 0;
-    const y: [number, number, number] = [direction[0] * scale, direction[1] * scale, direction[2] * scale];
-    let base = 0;
-    for (const r of present) base += demandValue(y, r);
-    const reduced = (c: number) => Math.max(0, Math.min(...rows[c]!.rows.map((row) => row.price - value(y, row))));
-    let forced = 0;
-    for (const group of groups) {
-      let sum: number;
-      if (group.perNode === 1) {
-        sum = group.classes.reduce((acc, c) => acc + rows[c]!.count * reduced(c), 0);
-      } else {
-        const pods = group.classes.reduce((acc, c) => acc + rows[c]!.count, 0);
-        sum = Math.ceil(pods / group.perNode) * Math.min(...group.classes.map(reduced));
+    if (!Number.isFinite(most)) return 0;
+    const bound = (scale: number): number => {
+      const y: [number, number, number] = [direction[0] * scale, direction[1] * scale, direction[2] * scale];
+      let base = 0;
+      for (const r of present) base += demandValue(y, r);
+      const reduced = (c: number) => Math.max(0, Math.min(...rows[c]!.rows.map((row) => row.price - value(y, row))));
+      let forced = 0;
+      for (const group of groups) {
+        let sum: number;
+        if (group.perNode === 1) {
+          sum = group.classes.reduce((acc, c) => acc + rows[c]!.count * reduced(c), 0);
+        } else {
+          const pods = group.classes.reduce((acc, c) => acc + rows[c]!.count, 0);
+          sum = Math.ceil(pods / group.perNode) * Math.min(...group.classes.map(reduced));
+        }
+        forced = Math.max(forced, sum);
       }
-      forced = Math.max(forced, sum);
+      return base + forced;
+    };
+    if (groups.length === 0) return bound(most);
+    let low = 0;
+    let high = most;
+    for (let i = 0; i < 30; i++) {
+      const a = low + (high - low) / 3;
+      const b = high - (high - low) / 3;
+      if (bound(a) < bound(b)) low = a;
+      else high = b;
     }
-    return base + forced;
+    return Math.max(bound(0), bound(most), bound((low + high) / 2));
   }, active);
 
   return Math.max(b1, b2);

@@ -8,6 +8,7 @@ import { COMPATIBLE, INCOMPATIBLE, type ClassFit } from './class-fit.ts';
 import { bestPrice, type PoolTable, type PoolType } from './pool-table.ts';
 import type { PodClass } from './pod-classes.ts';
 import type { PlanningSetup } from './setup.ts';
+import { forcedNodeGroups, type ForcedNodeGroup } from './topology.ts';
 
 export interface PlanNode {
   pool: PoolTable;
@@ -58,7 +59,11 @@ class Packer {
   private readonly cursor: Int32Array;
   private readonly allZones: number;
   private remaining = { cpu: 0, mem: 0, pods: 0 };
-  private mark = { cpu: 0, mem: 0, pods: 0 };
+  private mark = { cpu: 0, mem: 0, pods: 0, forced: 0 };
+  /** Groups of pods that need a node each (or each k): the nodes they force share the rest of the pods. */
+  private readonly forced: ForcedNodeGroup[];
+  private readonly forcedLeft: number[];
+  private readonly forcedOf: number[][];
   private version = 0;
   private readonly choices = new Map<string, TypeChoice>();
   /** Nodes with less room than the smallest pod still to come are dropped from the first-fit scan. */
@@ -78,7 +83,21 @@ class Packer {
       this.remaining.mem += cls.mem * n;
       this.remaining.pods += n;
     }
-    this.mark = { ...this.remaining };
+    const counts = setup.classes.map((cls) => cls.podIds.length);
+    this.forced = forcedNodeGroups(setup.topologies, counts, (c) => !setup.topologies[c]!.unsupported);
+    this.forcedLeft = this.forced.map((g) => g.classes.reduce((sum, c) => sum + counts[c]!, 0));
+    this.forcedOf = setup.classes.map(() => []);
+    this.forced.forEach((g, i) => g.classes.forEach((c) => this.forcedOf[c]!.push(i)));
+    this.mark = { ...this.remaining, forced: this.forcedNodes() };
+  }
+
+  /** Nodes the unplaced pods still force: the most any one group needs. */
+  private forcedNodes(): number {
+    let most = 0;
+    this.forced.forEach((g, i) => {
+      most = Math.max(most, Math.ceil(this.forcedLeft[i]! / g.perNode));
+    });
+    return most;
   }
 
   run(): void {
@@ -107,10 +126,14 @@ class Packer {
     const cpu = Math.max(1, this.remaining.cpu);
     const mem = Math.max(1, this.remaining.mem);
     const waits = (c: number) => (topologies[c]!.zoneAffinity.some((a) => !a.selfMatch) ? 1 : 0);
+    // Pods that force nodes of their own go first: the nodes they open are then filled by the rest.
+    const forcing = (c: number) => (this.forcedOf[c]!.length > 0 ? 0 : 1);
     const size = (cls: PodClass) => cls.cpu / cpu + cls.mem / mem;
     return classes
       .map((cls) => cls.index)
-      .sort((a, b) => waits(a) - waits(b) || classes[b]!.gpus - classes[a]!.gpus || size(classes[b]!) - size(classes[a]!) || a - b);
+      .sort((a, b) =>
+        waits(a) - waits(b) || classes[b]!.gpus - classes[a]!.gpus || forcing(a) - forcing(b) ||
+        size(classes[b]!) - size(classes[a]!) || a - b);
   }
 
   private reject(c: number, count: number, reason: string): void {
@@ -125,11 +148,14 @@ class Packer {
     this.remaining.cpu -= cls.cpu * count;
     this.remaining.mem -= cls.mem * count;
     this.remaining.pods -= count;
+    for (const g of this.forcedOf[cls.index]!) this.forcedLeft[g]! -= count;
     // Cached type choices follow the remaining mix; refresh them once it has moved by a tenth.
+    const forced = this.forcedOf[cls.index]!.length > 0 ? this.forcedNodes() : this.mark.forced;
     if (
-      this.remaining.cpu < 0.9 * this.mark.cpu || this.remaining.mem < 0.9 * this.mark.mem || this.remaining.pods < 0.9 * this.mark.pods
+      this.remaining.cpu < 0.9 * this.mark.cpu || this.remaining.mem < 0.9 * this.mark.mem ||
+      this.remaining.pods < 0.9 * this.mark.pods || forced < 0.9 * this.mark.forced
     ) {
-      this.mark = { ...this.remaining };
+      this.mark = { ...this.remaining, forced };
       this.version++;
     }
   }
@@ -360,7 +386,11 @@ class Packer {
     if (cached && cached.version === this.version && this.withinLimits(pool, pool.types[cached.type]!)) return cached;
     const fit = this.setup.fits[c]![pool.index]!;
     const cls = this.setup.classes[c]!;
-    const { cpu, mem, pods } = this.remaining;
+    // What one new node should hold: all that is left, or its share when pods force many nodes.
+    const nodes = Math.max(1, this.forcedNodes());
+    const cpu = this.remaining.cpu / nodes;
+    const mem = this.remaining.mem / nodes;
+    const pods = this.remaining.pods / nodes;
     let best: TypeChoice | undefined;
     let bestScore = Number.POSITIVE_INFINITY;
     let bestCost = Number.POSITIVE_INFINITY;

@@ -123,3 +123,45 @@ export function groupCount(topologies: ClassTopology[]): number {
   }
   return max + 1;
 }
+
+/** Pods that may not share a node beyond `perNode` of them: each group needs ceil(pods / perNode) nodes at least. */
+export interface ForcedNodeGroup {
+  classes: number[];
+  perNode: number;
+}
+
+/**
+ * Cliques of mutual hostname anti-affinity (built greedily, largest classes first) and hostname
+ * spreads over pods that match their own selector. `include` leaves out classes no plan places.
+ */
+export function forcedNodeGroups(topologies: ClassTopology[], podCounts: number[], include: (c: number) => boolean): ForcedNodeGroup[] {
+  const groups: ForcedNodeGroup[] = [];
+  const selfConflicting = topologies
+    .map((_, c) => c)
+    .filter((c) => include(c) && topologies[c]!.conflicts.has(c))
+    .sort((a, b) => podCounts[b]! - podCounts[a]!);
+  const used = new Set<number>();
+  for (const seed of selfConflicting) {
+    if (used.has(seed)) continue;
+    const clique = [seed];
+    for (const c of selfConflicting) {
+      if (c === seed || used.has(c)) continue;
+      if (clique.every((d) => topologies[c]!.conflicts.has(d))) clique.push(c);
+    }
+    clique.forEach((c) => used.add(c));
+    groups.push({ classes: clique, perNode: 1 });
+  }
+  const byGroup = new Map<number, ForcedNodeGroup>();
+  topologies.forEach((t, c) => {
+    if (!include(c)) return;
+    for (const rule of t.hostSpread) {
+      if (!rule.selfMatch) continue;
+      const entry = byGroup.get(rule.group) ?? { classes: [], perNode: rule.maxSkew };
+      entry.classes.push(c);
+      entry.perNode = Math.min(entry.perNode, rule.maxSkew);
+      byGroup.set(rule.group, entry);
+    }
+  });
+  groups.push(...byGroup.values());
+  return groups;
+}

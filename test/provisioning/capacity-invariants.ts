@@ -1,0 +1,95 @@
+// What every capacity plan must satisfy, whatever the pods: each pod placed once or reported,
+// each node's offerings able to hold its pods, ranked, of one capacity type, at most 60 types,
+// and the topology constraints holding in the result.
+import { expect } from 'vitest';
+import {
+  allocatable, canonicalLabelKey, catalog as snapshotCatalog, MAX_INSTANCE_TYPES, requirementsMatch,
+  type CapacityPlan, type CapacityRequest, type PlannerOptions,
+} from '../../shared/provisioning/index.ts';
+import type { Pod, Requirement } from '../../shared/types.ts';
+
+const ZONE = 'topology.kubernetes.io/zone';
+const HOSTNAME = 'kubernetes.io/hostname';
+const id = (p: Pod) => `${p.namespace}/${p.name}`;
+const selects = (selector: Record<string, string>, namespace: string, pod: Pod) =>
+  pod.namespace === namespace && Object.entries(selector).every(([k, v]) => pod.labels[k] === v);
+
+function zoneAllowed(pod: Pod, zone: string): boolean {
+  const zoneOnly = (reqs: Requirement[]) => reqs.filter((r) => canonicalLabelKey(r.key) === ZONE);
+  const labels = { [ZONE]: zone };
+  const selector = zoneOnly(Object.entries(pod.nodeSelector).map(([key, value]) => ({ key, operator: 'In' as const, values: [value] })));
+  if (!requirementsMatch(selector, labels)) return false;
+  return pod.requiredNodeAffinity.length === 0 || pod.requiredNodeAffinity.some((term) => requirementsMatch(zoneOnly(term), labels));
+}
+
+export function expectValidPlan(plan: CapacityPlan, req: CapacityRequest, options: PlannerOptions = {}): void {
+  const cat = options.catalog ?? snapshotCatalog();
+  const byId = new Map(req.pods.map((p) => [id(p), p]));
+  const seen = new Map<string, number>();
+  for (const node of plan.nodes) for (const p of node.pods) seen.set(p, (seen.get(p) ?? 0) + 1);
+  for (const u of plan.unschedulable) {
+    seen.set(u.pod, (seen.get(u.pod) ?? 0) + 1);
+    expect(u.reason.length).toBeGreaterThan(0);
+  }
+  for (const pod of req.pods) expect(seen.get(id(pod)), `pod ${id(pod)} placed or reported exactly once`).toBe(1);
+
+  const zoneOfPod = new Map<string, string>();
+  let total = 0;
+  for (const node of plan.nodes) {
+    const pool = req.nodePools.find((p) => p.name === node.nodePool)!;
+    const kubelet = req.nodeClasses.find((c) => c.name === pool.nodeClassRef.name)!.kubelet;
+    const pods = node.pods.map((p) => byId.get(p)!);
+    const cpu = pods.reduce((s, p) => s + p.requests.cpuMillis, 0);
+    const mem = pods.reduce((s, p) => s + p.requests.memoryBytes, 0);
+    expect(node.offerings.length).toBeGreaterThan(0);
+    expect(new Set(node.offerings.map((o) => o.instanceType)).size).toBeLessThanOrEqual(MAX_INSTANCE_TYPES);
+    expect(node.hourlyPrice).toBe(node.offerings[0]!.price);
+    const prices = node.offerings.map((o) => o.price);
+    expect(prices).toEqual([...prices].sort((a, b) => a - b));
+    for (const o of node.offerings) {
+      expect(o.capacityType).toBe(node.capacityType);
+      if (node.zone) expect(o.zone).toBe(node.zone);
+      const alloc = allocatable(cat.get(o.instanceType)!, kubelet);
+      expect(cpu, `${o.instanceType} holds the node's CPU`).toBeLessThanOrEqual(alloc.cpuMillis);
+      expect(mem, `${o.instanceType} holds the node's memory`).toBeLessThanOrEqual(alloc.memoryBytes);
+    }
+    const first = allocatable(cat.get(node.offerings[0]!.instanceType)!, kubelet);
+    expect(node.requests.cpuMillis).toBeLessThanOrEqual(first.cpuMillis);
+    expect(node.requests.memoryBytes).toBeLessThanOrEqual(first.memoryBytes);
+    expect(node.requests.pods).toBeLessThanOrEqual(first.pods!);
+    total += node.hourlyPrice;
+
+    for (const pod of pods) {
+      if (node.zone) zoneOfPod.set(id(pod), node.zone);
+      for (const term of pod.podAntiAffinity) {
+        const clash = pods.filter((other) => other !== pod && selects(term.labelSelector, pod.namespace, other));
+        expect(clash.map(id), `anti-affinity of ${id(pod)}`).toEqual([]);
+      }
+      for (const c of pod.topologySpread) {
+        if (c.topologyKey !== HOSTNAME || c.whenUnsatisfiable !== 'DoNotSchedule') continue;
+        const matching = pods.filter((other) => selects(c.labelSelector, pod.namespace, other)).length;
+        expect(matching, `hostname spread of ${id(pod)}`).toBeLessThanOrEqual(c.maxSkew);
+      }
+    }
+  }
+  expect(plan.hourlyCost).toBeCloseTo(total, 5);
+
+  // Zone spread over pods that select themselves: per-zone counts within maxSkew of each other.
+  const placed = req.pods.filter((p) => zoneOfPod.has(id(p)) || plan.nodes.some((n) => n.pods.includes(id(p))));
+  for (const pod of placed) {
+    for (const c of pod.topologySpread) {
+      if (c.topologyKey !== ZONE || c.whenUnsatisfiable !== 'DoNotSchedule' || !selects(c.labelSelector, pod.namespace, pod)) continue;
+      const group = placed.filter((p) => selects(c.labelSelector, pod.namespace, p));
+      const counts = new Map<string, number>();
+      for (const p of group) {
+        const zone = zoneOfPod.get(id(p));
+        expect(zone, `zone-spread pod ${id(p)} is on a node pinned to a zone`).toBeDefined();
+        counts.set(zone!, (counts.get(zone!) ?? 0) + 1);
+      }
+      // Domains are the zones the pod's own node selection allows (Kubernetes' nodeAffinityPolicy: Honor).
+      const zones = (req.zones ?? [...counts.keys()]).filter((zone) => zoneAllowed(pod, zone));
+      const values = zones.map((z) => counts.get(z) ?? 0);
+      expect(Math.max(...values) - Math.min(...values), `zone spread of ${c.labelSelector}`).toBeLessThanOrEqual(c.maxSkew);
+    }
+  }
+}

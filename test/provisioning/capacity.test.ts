@@ -1,0 +1,372 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidInputError } from '../../shared/errors.ts';
+import {
+  EXCLUSION, MAX_INSTANCE_TYPES, catalog, costLowerBound, planCapacity, simulatedSpotPrices,
+  type CapacityPlan, type CapacityRequest, type PlannerOptions,
+} from '../../shared/provisioning/index.ts';
+import type { Pod, Requirement, TopologySpreadConstraint } from '../../shared/types.ts';
+import {
+  NOW, ON_DEMAND, TINY_TYPES, ZONES, request, spotPrice, tinyOptions, tinyPool,
+} from './capacity-fixtures.ts';
+import { expectValidPlan } from './capacity-invariants.ts';
+import { SPOT_AND_ON_DEMAND, nodeClass, nodePool, pod } from './fixtures.ts';
+
+const OPTIONS = tinyOptions();
+const plan = (req: CapacityRequest, options: PlannerOptions = OPTIONS): CapacityPlan => {
+  const result = planCapacity(req, options);
+  expectValidPlan(result, req, options);
+  return result;
+};
+const firstTypes = (p: CapacityPlan) => p.nodes.map((n) => n.offerings[0]!.instanceType).sort();
+const many = (prefix: string, n: number, overrides: Parameters<typeof pod>[1] = {}): Pod[] =>
+  Array.from({ length: n }, (_, i) => pod(`${prefix}-${i}`, overrides));
+const ZONE_KEY = 'topology.kubernetes.io/zone';
+const HOSTNAME = 'kubernetes.io/hostname';
+const spread = (topologyKey: string, maxSkew: number, app: string): TopologySpreadConstraint =>
+  ({ topologyKey, maxSkew, whenUnsatisfiable: 'DoNotSchedule', labelSelector: { app } });
+
+const AMD64: Requirement = { key: 'kubernetes.io/arch', operator: 'In', values: ['amd64'] };
+
+describe('planCapacity: least hourly cost', () => {
+  // Allocatable = vCPU x 1000 in the tiny catalog. c1.4x (8 vCPU) costs 0.36, less than 4 x c1.1x (0.40).
+  it.each([
+    { case: 'one 1500m pod: the cheapest type that holds it', pods: many('a', 1, { cpu: 1500, memoryGiB: 0.5 }), types: ['c1.1x'], cost: 0.1 },
+    { case: 'two 1500m pods: 0.20 either way (two c1.1x or one c1.2x)', pods: many('a', 2, { cpu: 1500, memoryGiB: 0.5 }), cost: 0.2 },
+    { case: 'eight 1000m pods: one c1.4x (0.36) beats four c1.1x (0.40)', pods: many('a', 8, { cpu: 1000, memoryGiB: 0.5 }), types: ['c1.4x'], cost: 0.36 },
+    { case: 'memory-heavy pod: r1.1x (16 GiB) rather than a c1.4x', pods: many('m', 1, { cpu: 500, memoryGiB: 12 }), types: ['r1.1x'], cost: 0.15 },
+    { case: 'nine 1000m pods: c1.4x + c1.1x', pods: many('a', 9, { cpu: 1000, memoryGiB: 0.5 }), types: ['c1.1x', 'c1.4x'], cost: 0.46 },
+  ])('$case', ({ pods, types, cost }) => {
+    const result = plan(request(pods, { nodePools: [tinyPool([ON_DEMAND, AMD64])] }));
+    expect(result.hourlyCost).toBeCloseTo(cost, 6);
+    if (types) expect(firstTypes(result)).toEqual(types);
+    expect(result.unschedulable).toEqual([]);
+  });
+
+  it('lists, per node, every type that holds its pods, cheapest first, as CreateFleet overrides', () => {
+    const result = plan(request(many('a', 1, { cpu: 1500, memoryGiB: 0.5 })));
+    // Any architecture: a1.1x (arm64, 0.08) first; g1.1x (GPU) and c1.metal are left out; three zones each.
+    const expected = ['a1.1x', 'c1.1x', 'r1.1x', 'c1.2x', 'c1.4x'].flatMap((type) => ZONES.map((zone) => [type, zone]));
+    expect(result.nodes[0]!.offerings.map((o) => [o.instanceType, o.zone])).toEqual(expected);
+  });
+});
+
+describe('planCapacity: capacity type and prices', () => {
+  const spotPool = tinyPool([SPOT_AND_ON_DEMAND, { key: 'kubernetes.io/arch', operator: 'In', values: ['amd64'] }]);
+  const onePod = many('a', 1, { cpu: 1500, memoryGiB: 0.5 });
+
+  it('prefers spot where the pool allows it, cheapest spot offering first', () => {
+    const result = plan(request(onePod, {
+      nodePools: [spotPool],
+      spotPrices: [spotPrice('c1.1x', 'us-east-1b', 0.03), spotPrice('c1.2x', 'us-east-1a', 0.05), spotPrice('c1.1x', 'us-east-1a', 0.04)],
+    }));
+    expect(result.nodes[0]!.capacityType).toBe('spot');
+    expect(result.nodes[0]!.offerings).toEqual([
+      { instanceType: 'c1.1x', zone: 'us-east-1b', capacityType: 'spot', price: 0.03 },
+      { instanceType: 'c1.1x', zone: 'us-east-1a', capacityType: 'spot', price: 0.04 },
+      { instanceType: 'c1.2x', zone: 'us-east-1a', capacityType: 'spot', price: 0.05 },
+    ]);
+  });
+
+  it('drops spot offerings dearer than the cheapest on-demand one', () => {
+    // c1.1x on-demand is 0.10: the 0.12 spot c1.2x is worse than just buying on-demand.
+    const result = plan(request(onePod, {
+      nodePools: [spotPool], spotPrices: [spotPrice('c1.1x', 'us-east-1a', 0.06), spotPrice('c1.2x', 'us-east-1a', 0.12)],
+    }));
+    expect(result.nodes[0]!.offerings.map((o) => [o.instanceType, o.price])).toEqual([['c1.1x', 0.06]]);
+  });
+
+  it('goes on-demand when every spot offering is dearer than on-demand', () => {
+    const result = plan(request(onePod, { nodePools: [spotPool], spotPrices: [spotPrice('c1.1x', 'us-east-1a', 0.5)] }));
+    expect(result.nodes[0]!.capacityType).toBe('on-demand');
+    expect(result.nodes[0]!.hourlyPrice).toBe(0.1);
+  });
+
+  it('stays on-demand when the pool says nothing about capacity type (Karpenter default)', () => {
+    const result = plan(request(onePod, { nodePools: [tinyPool([])], spotPrices: [spotPrice('c1.1x', 'us-east-1a', 0.01)] }));
+    expect(result.nodes[0]!.capacityType).toBe('on-demand');
+  });
+
+  it.each([
+    { case: 'refusal still running: the offering is left out', until: '2026-08-01T12:03:00Z', first: 'r1.1x' },
+    { case: 'refusal expired: the offering is back', until: '2026-08-01T11:59:00Z', first: 'c1.1x' },
+  ])('recently refused offerings: $case', ({ until, first }) => {
+    const unavailable = ZONES.map((zone) => ({ instanceType: 'c1.1x', zone, capacityType: 'on-demand' as const, until, reason: 'InsufficientInstanceCapacity' }));
+    const amd64 = tinyPool([ON_DEMAND, { key: 'kubernetes.io/arch', operator: 'In', values: ['amd64'] }]);
+    const result = plan(request(onePod, { nodePools: [amd64], unavailable }));
+    expect(result.nodes[0]!.offerings[0]!.instanceType).toBe(first);
+    const refused = result.excluded.find((e) => e.reason === EXCLUSION.recentlyUnavailable)?.count ?? 0;
+    expect(refused).toBe(first === 'r1.1x' ? 3 : 0);
+  });
+
+  it('reports pods as unschedulable when every fitting offering was refused', () => {
+    const onlySmall = tinyPool([ON_DEMAND, { key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['c1.1x'] }]);
+    const unavailable = ZONES.map((zone) => ({ instanceType: 'c1.1x', zone, capacityType: 'on-demand' as const, until: '2026-08-01T12:03:00Z', reason: 'ICE' }));
+    const result = plan(request(onePod, { nodePools: [onlySmall], unavailable }));
+    expect(result.unschedulable).toEqual([{ pod: 'default/a-0', reason: expect.stringMatching(/recently refused for capacity/) }]);
+  });
+});
+
+describe('planCapacity: special hardware and the type cap', () => {
+  const anyArch = tinyPool([ON_DEMAND]);
+
+  it('leaves metal and GPU types out unless a pod asks for them', () => {
+    const result = plan(request(many('a', 30, { cpu: 1000, memoryGiB: 0.5 }), { nodePools: [anyArch] }));
+    const listed = new Set(result.nodes.flatMap((n) => n.offerings.map((o) => o.instanceType)));
+    expect(listed.has('g1.1x')).toBe(false);
+    expect(listed.has('c1.metal')).toBe(false);
+  });
+
+  it('uses a GPU type for a pod that requests a GPU, and only GPU types for it', () => {
+    const result = plan(request([pod('train', { cpu: 2000, memoryGiB: 4, gpus: 1 })], { nodePools: [anyArch] }));
+    expect(result.nodes[0]!.offerings.map((o) => o.instanceType)).toEqual(['g1.1x', 'g1.1x', 'g1.1x']);
+  });
+
+  it('uses metal when a pod selects the metal size', () => {
+    const metal = pod('bm', { cpu: 1000, memoryGiB: 1, nodeSelector: { 'karpenter.k8s.aws/instance-size': 'metal' } });
+    expect(firstTypes(plan(request([metal], { nodePools: [anyArch] })))).toEqual(['c1.metal']);
+  });
+
+  it(`keeps at most ${MAX_INSTANCE_TYPES} instance types per node, the cheapest (real catalog)`, () => {
+    const req: CapacityRequest = {
+      ...request(many('a', 3, { cpu: 100, memoryGiB: 0.1 })), nodePools: [nodePool([ON_DEMAND])], nodeClasses: [nodeClass()],
+    };
+    const result = plan(req, {});
+    expect(result.nodes).toHaveLength(1);
+    expect(new Set(result.nodes[0]!.offerings.map((o) => o.instanceType)).size).toBe(MAX_INSTANCE_TYPES);
+  });
+
+  it('keeps minValues flexibility: enough families listed, or the pods are reported', () => {
+    const families: Requirement = { key: 'karpenter.k8s.aws/instance-family', operator: 'In', values: ['c1', 'r1'], minValues: 2 };
+    const pool = tinyPool([ON_DEMAND, families]);
+    const small = plan(request(many('a', 1, { cpu: 1500, memoryGiB: 0.5 }), { nodePools: [pool] }));
+    expect(new Set(small.nodes[0]!.offerings.map((o) => o.instanceType.split('.')[0]))).toEqual(new Set(['c1', 'r1']));
+    // 3 vCPU fits no r1 type: one family left, fewer than minValues.
+    const big = plan(request([pod('big', { cpu: 3000, memoryGiB: 1 })], { nodePools: [pool] }));
+    expect(big.nodes).toEqual([]);
+    expect(big.unschedulable[0]!.reason).toMatch(/requires at least 2 distinct values of karpenter.k8s.aws\/instance-family, but the plan keeps only 1 \(c1\)/);
+  });
+});
+
+describe('planCapacity: node selection, taints and DaemonSets', () => {
+  it.each([
+    { case: 'nodeSelector arch arm64', overrides: { nodeSelector: { 'kubernetes.io/arch': 'arm64' } }, types: ['a1.1x'] },
+    { case: 'required affinity on category r', overrides: { requiredNodeAffinity: [[{ key: 'karpenter.k8s.aws/instance-category', operator: 'In' as const, values: ['r'] }]] }, types: ['r1.1x'] },
+    { case: 'affinity terms are ORed', overrides: { requiredNodeAffinity: [[{ key: 'kubernetes.io/arch', operator: 'In' as const, values: ['arm64'] }], [{ key: 'karpenter.k8s.aws/instance-category', operator: 'In' as const, values: ['r'] }]] }, types: ['a1.1x', 'r1.1x'] },
+  ])('$case', ({ overrides, types }) => {
+    const result = plan(request([pod('p', { cpu: 500, memoryGiB: 0.5, ...overrides })]));
+    expect([...new Set(result.nodes[0]!.offerings.map((o) => o.instanceType))].sort()).toEqual(types);
+  });
+
+  it('pins the node to a zone a pod selects, and says so', () => {
+    const result = plan(request([pod('p', { nodeSelector: { [ZONE_KEY]: 'us-east-1b' } })]));
+    expect(result.nodes[0]!.zone).toBe('us-east-1b');
+    expect(new Set(result.nodes[0]!.offerings.map((o) => o.zone))).toEqual(new Set(['us-east-1b']));
+  });
+
+  it('sends pods to a tainted pool only when they tolerate its taint', () => {
+    const tainted = tinyPool([ON_DEMAND], { name: 'gpu-only', weight: 100, taints: [{ key: 'dedicated', value: 'x', effect: 'NoSchedule' }] });
+    const open = tinyPool([ON_DEMAND], { name: 'general', weight: 1 });
+    const tolerant = pod('tolerant', { tolerations: [{ key: 'dedicated', operator: 'Exists' }] });
+    const result = plan(request([tolerant, pod('plain')], { nodePools: [tainted, open] }));
+    const poolOf = (name: string) => result.nodes.find((n) => n.pods.includes(`default/${name}`))!.nodePool;
+    expect(poolOf('tolerant')).toBe('gpu-only');
+    expect(poolOf('plain')).toBe('general');
+
+    const onlyTainted = plan(request([pod('plain')], { nodePools: [tainted] }));
+    expect(onlyTainted.unschedulable).toEqual([
+      { pod: 'default/plain', reason: 'does not tolerate taint dedicated=x:NoSchedule of NodePool gpu-only' },
+    ]);
+  });
+
+  it('counts each DaemonSet that would run on the node as overhead, and in the node requests', () => {
+    // 1600m fits c1.1x (2000m) alone, not next to a 500m DaemonSet; the arm64-only one does not run on amd64.
+    const amd64 = tinyPool([ON_DEMAND, { key: 'kubernetes.io/arch', operator: 'In', values: ['amd64'] }]);
+    const daemonSets = [pod('agent', { cpu: 500, memoryGiB: 0.25 }), pod('arm-agent', { cpu: 300, memoryGiB: 0.25, nodeSelector: { 'kubernetes.io/arch': 'arm64' } })];
+    const result = plan(request([pod('p', { cpu: 1600, memoryGiB: 0.5 })], { nodePools: [amd64], daemonSets }));
+    expect(firstTypes(result)).toEqual(['c1.2x']);
+    expect(result.nodes[0]!.requests).toEqual({ cpuMillis: 2100, memoryBytes: 0.75 * 2 ** 30, pods: 2, gpus: 0 });
+  });
+});
+
+describe('planCapacity: pools by weight and limits', () => {
+  it('uses the highest-weight pool that fits, even when a lower one is cheaper', () => {
+    const dear = tinyPool([ON_DEMAND, { key: 'karpenter.k8s.aws/instance-family', operator: 'In', values: ['r1'] }], { name: 'preferred', weight: 50 });
+    const cheap = tinyPool([ON_DEMAND], { name: 'fallback', weight: 10 });
+    const result = plan(request(many('a', 2, { cpu: 500, memoryGiB: 0.5 }), { nodePools: [cheap, dear] }));
+    expect(result.nodes.map((n) => n.nodePool)).toEqual(['preferred']);
+  });
+
+  it("falls back to the next pool once the preferred pool's limits are reached", () => {
+    // preferred allows 2 vCPU in total: one c1.1x node (1 pod of 1500m); the other pods go to fallback.
+    const preferred = tinyPool([ON_DEMAND, { key: 'kubernetes.io/arch', operator: 'In', values: ['amd64'] }], { name: 'preferred', weight: 50, limits: { cpu: '2' } });
+    const fallback = tinyPool([ON_DEMAND], { name: 'fallback', weight: 10 });
+    const result = plan(request(many('a', 3, { cpu: 1500, memoryGiB: 0.5 }), { nodePools: [preferred, fallback] }));
+    const inPreferred = result.nodes.filter((n) => n.nodePool === 'preferred');
+    expect(inPreferred).toHaveLength(1);
+    // A type with more vCPU would break the limit if EC2 launched it: only 2-vCPU types are listed.
+    expect(new Set(inPreferred[0]!.offerings.map((o) => o.instanceType))).toEqual(new Set(['c1.1x', 'r1.1x']));
+    expect(result.nodes.filter((n) => n.nodePool === 'fallback').flatMap((n) => n.pods)).toHaveLength(2);
+  });
+
+  it('reports the pods beyond the limits with the reason', () => {
+    const limited = tinyPool([ON_DEMAND, { key: 'kubernetes.io/arch', operator: 'In', values: ['amd64'] }], { limits: { cpu: '4', memory: '100Gi' } });
+    const result = plan(request(many('a', 6, { cpu: 1500, memoryGiB: 0.5 }), { nodePools: [limited] }));
+    expect(result.nodes.flatMap((n) => n.pods)).toHaveLength(2);
+    expect(result.unschedulable).toHaveLength(4);
+    expect(result.unschedulable[0]!.reason).toBe('NodePool default: limits reached (cpu 4, memory 100Gi)');
+    const vcpu = result.nodes.reduce((sum, n) => sum + Math.max(...n.offerings.map((o) => TINY_TYPES.find((t) => t.name === o.instanceType)!.vcpu)), 0);
+    expect(vcpu).toBeLessThanOrEqual(4);
+  });
+});
+
+describe('planCapacity: topology', () => {
+  it.each([
+    { pods: 7, maxSkew: 1, expected: [3, 2, 2] },
+    { pods: 3, maxSkew: 1, expected: [1, 1, 1] },
+    { pods: 2, maxSkew: 2, expected: [1, 1, 0] },
+  ])('zone spread of $pods pods with maxSkew $maxSkew: per-zone counts $expected', ({ pods, maxSkew, expected }) => {
+    const result = plan(request(many('web', pods, { labels: { app: 'web' }, topologySpread: [spread(ZONE_KEY, maxSkew, 'web')] })));
+    const counts = ZONES.map((z) => result.nodes.filter((n) => n.zone === z).reduce((s, n) => s + n.pods.length, 0));
+    expect([...counts].sort().reverse()).toEqual(expected);
+    for (const node of result.nodes) expect(node.zone).toBeDefined();
+  });
+
+  it('zone spread counts only zones where the pod can run (its node affinity)', () => {
+    const inTwo = { requiredNodeAffinity: [[{ key: ZONE_KEY, operator: 'In' as const, values: ['us-east-1a', 'us-east-1b'] }]] };
+    const result = plan(request(many('web', 4, { labels: { app: 'web' }, topologySpread: [spread(ZONE_KEY, 1, 'web')], ...inTwo })));
+    expect(result.nodes.map((n) => n.zone).sort()).toEqual(['us-east-1a', 'us-east-1b']);
+    expect(result.nodes.map((n) => n.pods.length)).toEqual([2, 2]);
+  });
+
+  it.each([
+    { maxSkew: 1, nodes: 4 },
+    { maxSkew: 2, nodes: 2 },
+  ])('hostname spread with maxSkew $maxSkew: 4 small pods need $nodes nodes', ({ maxSkew, nodes }) => {
+    const result = plan(request(many('api', 4, { cpu: 100, memoryGiB: 0.1, labels: { app: 'api' }, topologySpread: [spread(HOSTNAME, maxSkew, 'api')] })));
+    expect(result.nodes).toHaveLength(nodes);
+  });
+
+  it('hostname anti-affinity: one pod per node, other pods still share those nodes', () => {
+    const anti = many('db', 3, { cpu: 500, memoryGiB: 0.5, labels: { app: 'db' }, podAntiAffinity: [{ topologyKey: HOSTNAME, labelSelector: { app: 'db' } }] });
+    const result = plan(request([...anti, ...many('web', 3, { cpu: 500, memoryGiB: 0.5 })]));
+    expect(result.nodes).toHaveLength(3);
+    for (const node of result.nodes) expect(node.pods.filter((p) => p.includes('/db-'))).toHaveLength(1);
+  });
+
+  it('anti-affinity works both ways: a pod is kept off the node of pods whose anti-affinity selects it', () => {
+    const guard = pod('guard', { cpu: 100, memoryGiB: 0.1, podAntiAffinity: [{ topologyKey: HOSTNAME, labelSelector: { team: 'noisy' } }] });
+    const noisy = pod('noisy', { cpu: 100, memoryGiB: 0.1, labels: { team: 'noisy' } });
+    const result = plan(request([guard, noisy]));
+    expect(result.nodes).toHaveLength(2);
+  });
+
+  it('required pod affinity on zone: the pods share one zone', () => {
+    const pods = many('cache', 12, { cpu: 1000, memoryGiB: 1, labels: { app: 'cache' }, podAffinity: [{ topologyKey: ZONE_KEY, labelSelector: { app: 'cache' } }] });
+    const result = plan(request(pods));
+    expect(new Set(result.nodes.map((n) => n.zone)).size).toBe(1);
+    expect(result.nodes[0]!.zone).toBeDefined();
+  });
+
+  it.each([
+    { case: 'anti-affinity on zone', overrides: { podAntiAffinity: [{ topologyKey: ZONE_KEY, labelSelector: { app: 'x' } }] }, reason: /anti-affinity on topology.kubernetes.io\/zone is not supported/ },
+    { case: 'affinity on hostname', overrides: { podAffinity: [{ topologyKey: HOSTNAME, labelSelector: { app: 'x' } }] }, reason: /pod affinity on kubernetes.io\/hostname is not supported/ },
+    { case: 'affinity to pods that are not planned', overrides: { podAffinity: [{ topologyKey: ZONE_KEY, labelSelector: { app: 'elsewhere' } }] }, reason: /no planned pod matches its selector/ },
+  ])('reports what it cannot honour: $case', ({ overrides, reason }) => {
+    const result = plan(request([pod('p', { labels: { app: 'x' }, ...overrides })]));
+    expect(result.nodes).toEqual([]);
+    expect(result.unschedulable[0]!.reason).toMatch(reason);
+  });
+});
+
+describe('planCapacity: unschedulable pods and bad input', () => {
+  it('names the demand when no type fits a pod, and still plans the others', () => {
+    const result = plan(request([pod('huge', { cpu: 64_000, memoryGiB: 1 }), pod('ok')]));
+    expect(result.unschedulable).toEqual([
+      { pod: 'default/huge', reason: 'NodePool default: no instance type fits a pod needing 64000m CPU / 1Gi memory next to its DaemonSets' },
+    ]);
+    expect(result.nodes.flatMap((n) => n.pods)).toEqual(['default/ok']);
+  });
+
+  it.each([
+    { case: 'a pod listed twice', req: request([pod('a'), pod('a')]), message: /pods\[1\]: pod default\/a is listed twice/ },
+    { case: 'a negative request', req: request([pod('a', { cpu: -1 })]), message: /pod default\/a: requests must be non-negative/ },
+    { case: 'a zone of another region', req: request([pod('a')], { zones: ['eu-west-1a'] }), message: /zones: "eu-west-1a" is not a zone of region us-east-1/ },
+    { case: 'a pool without its node class', req: request([pod('a')], { nodeClasses: [] }), message: /NodePool default nodeClassRef.name: "default" matches no node class/ },
+    { case: 'an unparsable limit', req: request([pod('a')], { nodePools: [tinyPool([ON_DEMAND], { limits: { cpu: 'lots' } })] }), message: /NodePool default limits.cpu: "lots" is not a Kubernetes quantity/ },
+    { case: 'maxSkew 0', req: request([pod('a', { topologySpread: [spread(ZONE_KEY, 0, 'a')] })]), message: /maxSkew must be a positive integer/ },
+  ])('refuses $case, naming the field and the value', ({ req, message }) => {
+    expect(() => planCapacity(req, OPTIONS)).toThrow(InvalidInputError);
+    expect(() => planCapacity(req, OPTIONS)).toThrow(message);
+  });
+
+  it('plans nothing for no pods', () => {
+    expect(planCapacity(request([]), OPTIONS)).toMatchObject({ nodes: [], unschedulable: [], hourlyCost: 0 });
+  });
+});
+
+describe('costLowerBound', () => {
+  it('equals the plan when pods fill types exactly (the fractional relaxation is tight)', () => {
+    // Only c1.4x allowed: 8 pods of 1000m fill it; cost 0.36 either way.
+    const pool = tinyPool([ON_DEMAND, { key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['c1.4x'] }]);
+    const req = request(many('a', 16, { cpu: 1000, memoryGiB: 0.25 }), { nodePools: [pool] });
+    expect(plan(req).hourlyCost).toBeCloseTo(0.72, 6);
+    expect(costLowerBound(req, OPTIONS)).toBeCloseTo(0.72, 3);
+  });
+
+  it('counts the nodes anti-affinity forces', () => {
+    // 4 pods that may not share a node: at least 4 x the cheapest type (a1.1x, 0.08).
+    const req = request(many('db', 4, { cpu: 100, memoryGiB: 0.1, labels: { app: 'db' }, podAntiAffinity: [{ topologyKey: HOSTNAME, labelSelector: { app: 'db' } }] }));
+    expect(costLowerBound(req, OPTIONS)).toBeCloseTo(0.32, 3);
+    expect(plan(req).hourlyCost).toBeCloseTo(0.32, 6);
+  });
+
+  it('never exceeds the plan on a mixed workload of the real catalog', () => {
+    const req: CapacityRequest = {
+      pods: [
+        ...many('web', 40, { cpu: 250, memoryGiB: 0.5, labels: { app: 'web' }, topologySpread: [spread(ZONE_KEY, 1, 'web')] }),
+        ...many('cache', 20, { cpu: 500, memoryGiB: 6 }),
+        ...many('db', 5, { cpu: 2000, memoryGiB: 4, labels: { app: 'db' }, podAntiAffinity: [{ topologyKey: HOSTNAME, labelSelector: { app: 'db' } }] }),
+        ...many('arm', 30, { cpu: 100, memoryGiB: 0.25, nodeSelector: { 'kubernetes.io/arch': 'arm64' } }),
+      ],
+      daemonSets: [pod('agent', { cpu: 100, memoryGiB: 0.125 })],
+      nodePools: [nodePool([SPOT_AND_ON_DEMAND])],
+      nodeClasses: [nodeClass()],
+      region: 'us-east-1',
+      spotPrices: simulatedSpotPrices('us-east-1', 7),
+      unavailable: [],
+      now: NOW,
+    };
+    const result = plan(req, {});
+    const bound = costLowerBound(req, {});
+    expect(bound).toBeGreaterThan(0);
+    expect(bound).toBeLessThanOrEqual(result.hourlyCost + 1e-9);
+  });
+});
+
+describe('planCapacity: many nodes at once', () => {
+  it('plans 2,000 pods of mixed constraints against the whole catalog, every rule holding', () => {
+    const kinds: Array<(i: number) => Partial<Pod> & { cpu?: number; memoryGiB?: number }> = [
+      () => ({ cpu: 500, memoryGiB: 1 }),
+      (i) => ({ cpu: 250, memoryGiB: 0.5, labels: { app: `z${i % 7}` }, topologySpread: [spread(ZONE_KEY, 1, `z${i % 7}`)] }),
+      (i) => ({ cpu: 1000, memoryGiB: 2, labels: { app: `h${i % 11}` }, topologySpread: [spread(HOSTNAME, 2, `h${i % 11}`)] }),
+      (i) => ({ cpu: 2000, memoryGiB: 8, labels: { app: `a${i % 40}` }, podAntiAffinity: [{ topologyKey: HOSTNAME, labelSelector: { app: `a${i % 40}` } }] }),
+      () => ({ cpu: 100, memoryGiB: 0.25, nodeSelector: { 'kubernetes.io/arch': 'arm64' } }),
+    ];
+    const pods = Array.from({ length: 2000 }, (_, i) => pod(`p-${i}`, kinds[i % kinds.length]!(i)));
+    const req: CapacityRequest = {
+      pods, daemonSets: [pod('agent', { cpu: 100, memoryGiB: 0.125 })], nodePools: [nodePool([SPOT_AND_ON_DEMAND])],
+      nodeClasses: [nodeClass()], region: 'us-east-1', zones: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
+      spotPrices: simulatedSpotPrices('us-east-1', 3), unavailable: [], now: NOW,
+    };
+    const result = plan(req, {});
+    expect(result.unschedulable).toEqual([]);
+    expect(result.nodes.every((n) => n.capacityType === 'spot')).toBe(true);
+    for (const node of result.nodes) {
+      for (const o of node.offerings) {
+        const t = catalog().get(o.instanceType)!;
+        expect(t.bareMetal || t.gpu !== undefined || t.accelerator !== undefined).toBe(false);
+      }
+    }
+    expect(result.hourlyCost).toBeLessThan(costLowerBound(req, {}) * 2);
+  });
+});
