@@ -14,6 +14,8 @@ const USAGE = `usage: nodewright <command> [options]
 commands:
   simulate [scenario.yaml] [--seed N] [--json] [--quiet]
                           run a scenario on the in-process simulator (default: examples/scenarios/default.yaml)
+  capacity --nodepool FILE... --pods FILE... [--region R] [--seed N] [--json]
+                          the nodes, offerings and prices that would hold these workloads (offline prices)
   event <file.json>       show the notices an EventBridge event yields and the action that follows
   help                    this text
 `;
@@ -28,6 +30,10 @@ export async function main(argv: string[], io: CommandIo = processIo()): Promise
         process.env.POWERTOOLS_LOG_LEVEL ??= args.includes('--verbose') ? 'INFO' : 'SILENT';
         const { simulateCommand } = await import('./commands/simulate.ts');
         return await simulateCommand(args, io);
+      }
+      case 'capacity': {
+        const { capacityCommand } = await import('./commands/capacity.ts');
+        return await capacityCommand(args, io);
       }
       case 'event': {
         const { eventCommand } = await import('./commands/event.ts');

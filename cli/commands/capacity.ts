@@ -49,6 +49,10 @@ export async function capacityCommand(args: string[], io: CommandIo): Promise<nu
       io.stdout(CAPACITY_USAGE);
       return 0;
     }
+    const regions = catalog().regions();
+    if (!regions.includes(options.region)) {
+      throw new InvalidInputError(`--region: ${JSON.stringify(options.region)} is not in the instance catalog (known: ${regions.join(', ')})`);
+    }
     const { config, workloads } = loadInputs(options);
     const spotPrices = simulatedSpotPrices(options.region, options.seed);
     const plan = planCapacity({
@@ -125,7 +129,7 @@ function parseArgs(args: string[]): Options {
   return options;
 }
 
-/** Both kinds of input are read and checked before either is refused, so one run shows every problem. */
+/** Every file is read and checked before anything is refused, so one run shows every problem. */
 function loadInputs(options: Options): { config: NodeConfig; workloads: Workloads } {
   const problems: string[] = [];
   const attempt = <T>(load: () => T): T | undefined => {
@@ -137,20 +141,20 @@ function loadInputs(options: Options): { config: NodeConfig; workloads: Workload
       return undefined;
     }
   };
-  const nodeSources = attempt(() => readSources('--nodepool', options.nodePoolFiles));
-  const podSources = attempt(() => readSources('--pods', options.podFiles));
-  const config = nodeSources && attempt(() => withBuiltins(parseNodeConfig(nodeSources)));
-  const workloads = podSources && attempt(() => loadWorkloads(podSources));
-  if (!config || !workloads) {
+  const nodeSources = readSources('--nodepool', options.nodePoolFiles, problems);
+  const podSources = readSources('--pods', options.podFiles, problems);
+  const config = attempt(() => withBuiltins(parseNodeConfig(nodeSources)));
+  const workloads = attempt(() => loadWorkloads(podSources));
+  if (problems.length > 0 || !config || !workloads) {
     const summary = problems.length === 1 ? problems[0]! : `${problems.length} problems in the input:\n  ${problems.join('\n  ')}`;
     throw new InvalidInputError(summary, problems);
   }
   return { config, workloads };
 }
 
-function readSources(flag: string, files: string[]): Array<{ name: string; text: string }> {
-  const problems: string[] = [];
-  const sources = files.flatMap((file) => {
+/** The files that could be read; a problem for each that could not. */
+function readSources(flag: string, files: string[], problems: string[]): Array<{ name: string; text: string }> {
+  return files.flatMap((file) => {
     try {
       return [{ name: file, text: readFileSync(file, 'utf8') }];
     } catch (error) {
@@ -160,8 +164,6 @@ function readSources(flag: string, files: string[]): Array<{ name: string; text:
       return [];
     }
   });
-  if (problems.length > 0) throw new InvalidInputError(problems.join('\n'), problems);
-  return sources;
 }
 
 // ---------------------------------------------------------------- output
