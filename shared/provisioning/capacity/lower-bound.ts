@@ -34,19 +34,32 @@ interface ClassRows {
 }
 
 function classRows(setup: PlanningSetup): Array<ClassRows | undefined> {
+  // Classes that select the same offerings and have the same requests share one row list.
+  const shared = new Map<string, TypeRow[]>();
+  const fitIds = new Map<unknown, number>();
+  const idOf = (fit: unknown) => {
+    let id = fitIds.get(fit);
+    if (id === undefined) fitIds.set(fit, (id = fitIds.size));
+    return id;
+  };
   return setup.classes.map((cls, c) => {
     if (setup.topologies[c]!.unsupported) return undefined;
-    const rows: TypeRow[] = [];
-    for (const pool of setup.pools) {
-      const fit = setup.fits[c]![pool.index];
-      if (!fit) continue;
-      for (const type of pool.types) {
-        const t = type.index;
-        if (fit.compat[t] === INCOMPATIBLE) continue;
-        if (type.cpu < cls.cpu || type.mem < cls.mem || type.gpus < cls.gpus) continue;
-        const price = bestPrice(type, fit.spot[t]!, fit.od[t]!);
-        if (Number.isFinite(price)) rows.push({ price, cpu: type.cpu, mem: type.mem, pods: type.pods });
+    const key = `${setup.fits[c]!.map((fit) => (fit ? idOf(fit) : -1)).join(',')}|${cls.cpu}|${cls.mem}|${cls.gpus}`;
+    let rows = shared.get(key);
+    if (!rows) {
+      rows = [];
+      for (const pool of setup.pools) {
+        const fit = setup.fits[c]![pool.index];
+        if (!fit) continue;
+        for (const type of pool.types) {
+          const t = type.index;
+          if (fit.compat[t] === INCOMPATIBLE) continue;
+          if (type.cpu < cls.cpu || type.mem < cls.mem || type.gpus < cls.gpus) continue;
+          const price = bestPrice(type, fit.spot[t]!, fit.od[t]!);
+          if (Number.isFinite(price)) rows.push({ price, cpu: type.cpu, mem: type.mem, pods: type.pods });
+        }
       }
+      shared.set(key, rows);
     }
     if (rows.length === 0) return undefined;
     const count = cls.podIds.length;
@@ -114,10 +127,18 @@ export function lowerBoundOf(setup: PlanningSetup): number {
   const value = (y: [number, number, number], row: TypeRow) => y[0] * row.cpu + y[1] * row.mem + y[2] * row.pods;
   const demandValue = (y: [number, number, number], r: ClassRows) => y[0] * r.demand[0] + y[1] * r.demand[1] + y[2] * r.demand[2];
 
+  // B1 only needs each distinct row list once, with the demand of its classes summed.
+  const byRows = new Map<TypeRow[], ClassRows>();
+  for (const r of present) {
+    const seen = byRows.get(r.rows);
+    if (!seen) byRows.set(r.rows, { count: r.count, demand: [...r.demand], rows: r.rows });
+    else for (let d = 0; d < 3; d++) seen.demand[d]! += r.demand[d]!;
+  }
+  const merged = [...byRows.values()];
   const b1 = maximiseOnSimplex((u) => {
     const y = prices(u);
     let sum = 0;
-    for (const r of present) {
+    for (const r of merged) {
       let best = Number.POSITIVE_INFINITY;
       for (const row of r.rows) {
         const v = value(y, row);
@@ -128,7 +149,7 @@ export function lowerBoundOf(setup: PlanningSetup): number {
     return sum;
   }, active);
 
-  const allRows = present.flatMap((r) => r.rows);
+  const allRows = merged.flatMap((r) => r.rows);
   const groups = forcedNodeGroups(setup.topologies, setup.classes.map((c) => c.podIds.length), (c) => rows[c] !== undefined);
   // B2 is concave in the scale of y (from 0 to the most the types allow): search it by thirds.
   const b2 = maximiseOnSimplex((u) => {
@@ -142,8 +163,19 @@ export function lowerBoundOf(setup: PlanningSetup): number {
     const bound = (scale: number): number => {
       const y: [number, number, number] = [direction[0] * scale, direction[1] * scale, direction[2] * scale];
       let base = 0;
-      for (const r of present) base += demandValue(y, r);
-      const reduced = (c: number) => Math.max(0, Math.min(...rows[c]!.rows.map((row) => row.price - value(y, row))));
+      for (const r of merged) base += demandValue(y, r);
+      const memo = new Map<TypeRow[], number>();
+      const reduced = (c: number) => {
+        const list = rows[c]!.rows;
+        let least = memo.get(list);
+        if (least === undefined) {
+          least = Number.POSITIVE_INFINITY;
+          for (const row of list) least = Math.min(least, row.price - (y[0] * row.cpu + y[1] * row.mem + y[2] * row.pods));
+          least = Math.max(0, least);
+          memo.set(list, least);
+        }
+        return least;
+      };
       let forced = 0;
       for (const group of groups) {
         let sum: number;
@@ -160,7 +192,7 @@ export function lowerBoundOf(setup: PlanningSetup): number {
     if (groups.length === 0) return bound(most);
     let low = 0;
     let high = most;
-    for (let i = 0; i < 30; i++) {
+    for (let i = 0; i < 20; i++) {
       const a = low + (high - low) / 3;
       const b = high - (high - low) / 3;
       if (bound(a) < bound(b)) low = a;

@@ -1,6 +1,6 @@
 // Packs pod classes onto new nodes: first-fit decreasing over classes, each new node of the
-// type that is cheapest per unit of what is still to be placed (cost per unit of the scarcest
-// resource), zone spread by water-filling, anti-affinity and hostname spread checked per node,
+// type that is cheapest per unit of what it is meant to hold (cost per unit of the scarcest
+// resource; see NodeShape), zone spread by water-filling, anti-affinity and hostname spread checked per node,
 // pool weights and limits honoured. The node's final (cheaper) type is chosen afterwards by
 // node-offerings.ts; here a node's type is only the capacity it was opened with.
 import { describeDemand } from '../resources.ts';
@@ -11,6 +11,8 @@ import type { PlanningSetup } from './setup.ts';
 import { forcedNodeGroups, type ForcedNodeGroup } from './topology.ts';
 
 export interface PlanNode {
+  /** Opening order: the first-fit scan list stays sorted by it. */
+  id: number;
   pool: PoolTable;
   /** Index in pool.types of the type the node was opened with. */
   type: number;
@@ -70,7 +72,10 @@ class Packer {
   private minCpu = 0;
   private minMem = 0;
 
-  constructor(private readonly setup: PlanningSetup) {
+  constructor(
+    private readonly setup: PlanningSetup,
+    private readonly shape: NodeShape,
+  ) {
     const zoneCount = setup.zones.length;
     this.allZones = zoneCount === 0 ? 0 : 2 ** zoneCount - 1;
     this.zoneCounts = Array.from({ length: setup.groupCount }, () => new Int32Array(zoneCount));
@@ -169,14 +174,7 @@ class Packer {
     const usable = pools.filter((p) => fits[c]![p.index]);
     if (usable.length === 0) return this.reject(c, n, this.setup.poolReasons[c]!.join('; ') || 'no NodePool');
 
-    // Zones where a node for one of these pods could be opened at all.
-    let reach = 0;
-    for (const pool of usable) {
-      const fit = fits[c]![pool.index]!;
-      for (const type of pool.types) {
-        if (fit.compat[type.index] === COMPATIBLE && fitsOne(type, cls)) reach |= fit.spot[type.index]! | fit.od[type.index]!;
-      }
-    }
+    let reach = this.reachOf(c, usable);
     if (reach === 0) return this.reject(c, n, this.explain(c, this.allZones, usable));
 
     for (const rule of topology.zoneAffinity) {
@@ -201,6 +199,37 @@ class Packer {
     });
     const placedOrRejected = quotas.reduce((a, b) => a + b, 0);
     if (placedOrRejected < n) this.reject(c, n - placedOrRejected, 'topology spread on zone: no zone keeps the skew within maxSkew');
+  }
+
+  private readonly reachCache = new Map<string, number>();
+  private readonly fitIds = new Map<ClassFit, number>();
+
+  private fitId(fit: ClassFit): number {
+    let id = this.fitIds.get(fit);
+    if (id === undefined) {
+      id = this.fitIds.size;
+      this.fitIds.set(fit, id);
+    }
+    return id;
+  }
+
+  /** Zones where a node for one of the class's pods could be opened at all; alike classes share the answer. */
+  private reachOf(c: number, usable: PoolTable[]): number {
+    const cls = this.setup.classes[c]!;
+    const fits = this.setup.fits[c]!;
+    const key = `${usable.map((p) => `${p.index}:${this.fitId(fits[p.index]!)}`).join(',')}|${cls.cpu}|${cls.mem}|${cls.gpus}`;
+    let reach = this.reachCache.get(key);
+    if (reach === undefined) {
+      reach = 0;
+      for (const pool of usable) {
+        const fit = fits[pool.index]!;
+        for (const type of pool.types) {
+          if (fit.compat[type.index] === COMPATIBLE && fitsOne(type, cls)) reach |= fit.spot[type.index]! | fit.od[type.index]!;
+        }
+      }
+      this.reachCache.set(key, reach);
+    }
+    return reach;
   }
 
   /** One pod at a time to the zone with the fewest matching pods: every step keeps skew <= 1 <= maxSkew when possible. */
@@ -249,29 +278,62 @@ class Packer {
     return zones & -zones;
   }
 
+  /**
+   * Nodes only fill up and narrow down, so a node with no room for a kind of pod never has room
+   * for it again: each kind of pod resumes its first-fit scan where it last stopped.
+   */
+  private readonly resumeAt = new Map<string, number>();
+
+  private scanKey(c: number, zoneMask: number): string {
+    const cls = this.setup.classes[c]!;
+    const topology = this.setup.topologies[c]!;
+    const fits = this.setup.fits[c]!.map((fit) => (fit ? this.fitId(fit) : -1)).join(',');
+    const spreads = topology.hostSpread.map((r) => `${r.group}:${r.maxSkew}:${r.selfMatch ? 1 : 0}`).join(',');
+    const conflicts = topology.conflicts.size > 0 ? [...topology.conflicts].sort((a, b) => a - b).join(',') + (topology.conflicts.has(c) ? '!' : '') : '';
+    return `${fits}|${cls.cpu}|${cls.mem}|${cls.gpus}|${zoneMask}|${spreads}|${conflicts}`;
+  }
+
   private place(c: number, count: number, zoneMask: number, usable: PoolTable[]): void {
     let n = count;
-    let kept = 0;
-    for (let i = 0; i < this.open.length; i++) {
+    const key = this.scanKey(c, zoneMask);
+    const resumeId = this.resumeAt.get(key) ?? 0;
+    let start = 0;
+    for (let high = this.open.length; start < high; ) {
+      const mid = (start + high) >>> 1;
+      if (this.open[mid]!.id < resumeId) start = mid + 1;
+      else high = mid;
+    }
+    let kept = start;
+    let i = start;
+    let lastId = resumeId;
+    // First fit; full nodes found on the way leave the scan list, the part not scanned stays as is.
+    for (; i < this.open.length && n > 0; i++) {
       const node = this.open[i]!;
-      if (n > 0) {
-        const room = Math.min(n, this.room(node, c, zoneMask));
-        if (room > 0) {
-          this.add(node, c, room, zoneMask);
-          n -= room;
-        }
+      lastId = node.id;
+      const room = Math.min(n, this.room(node, c, zoneMask));
+      if (room > 0) {
+        this.add(node, c, room, zoneMask);
+        n -= room;
       }
       if (!this.isFull(node)) this.open[kept++] = node;
     }
-    this.open.length = kept;
+    if (kept < i) {
+      this.open.copyWithin(kept, i);
+      this.open.length -= i - kept;
+    }
     while (n > 0) {
       const node = this.openNode(c, zoneMask, usable);
-      if (!node) return this.reject(c, n, this.explain(c, zoneMask, usable));
+      if (!node) {
+        this.resumeAt.set(key, lastId);
+        return this.reject(c, n, this.explain(c, zoneMask, usable));
+      }
+      lastId = node.id;
       const room = Math.min(n, this.room(node, c, zoneMask));
       if (room <= 0) throw new Error(`planner invariant: a node opened for class ${c} has no room for it`);
       this.add(node, c, room, zoneMask);
       n -= room;
     }
+    this.resumeAt.set(key, lastId);
   }
 
   private isFull(node: PlanNode): boolean {
@@ -281,6 +343,14 @@ class Packer {
 
   /** How many more pods of class c the node can take, as it stands. */
   private room(node: PlanNode, c: number, zoneMask: number): number {
+    const cls = this.setup.classes[c]!;
+    const type = node.pool.types[node.type]!;
+    // Resources first: the cheapest test, and the one most nodes of a long scan fail.
+    let limit = type.pods - node.pods;
+    if (cls.cpu > 0) limit = Math.min(limit, Math.floor((type.cpu - node.cpu) / cls.cpu));
+    if (cls.mem > 0) limit = Math.min(limit, Math.floor((type.mem - node.mem) / cls.mem));
+    if (cls.gpus > 0) limit = Math.min(limit, Math.floor((type.gpus - node.gpus) / cls.gpus));
+    if (limit <= 0) return 0;
     const fit = this.setup.fits[c]![node.pool.index];
     if (!fit) return 0;
     const t = node.type;
@@ -289,12 +359,10 @@ class Packer {
     const spot = node.spot & fit.spot[t]! & zones;
     const od = node.od & fit.od[t]! & zones;
     if ((spot | od) === 0) return 0;
-    const type = node.pool.types[t]!;
     // Joining must not make the node dearer (a pinned zone or an on-demand-only pod on a spot node).
     if ((spot !== node.spot || od !== node.od) && bestPrice(type, spot, od) > bestPrice(type, node.spot, node.od)) return 0;
 
     const topology = this.setup.topologies[c]!;
-    let limit = Number.POSITIVE_INFINITY;
     if (topology.conflicts.size > 0) {
       for (const d of node.classes) if (topology.conflicts.has(d)) return 0;
       if (topology.conflicts.has(c)) limit = 1;
@@ -305,11 +373,6 @@ class Packer {
       if (rule.selfMatch) limit = Math.min(limit, rule.maxSkew - count);
       else if (count > rule.maxSkew) return 0;
     }
-    const cls = this.setup.classes[c]!;
-    limit = Math.min(limit, type.pods - node.pods);
-    if (cls.cpu > 0) limit = Math.min(limit, Math.floor((type.cpu - node.cpu) / cls.cpu));
-    if (cls.mem > 0) limit = Math.min(limit, Math.floor((type.mem - node.mem) / cls.mem));
-    if (cls.gpus > 0) limit = Math.min(limit, Math.floor((type.gpus - node.gpus) / cls.gpus));
     return Math.max(0, limit);
   }
 
@@ -358,7 +421,7 @@ class Packer {
       this.poolCpu[pool.index]! += type.capacityCpuMillis;
       this.poolMem[pool.index]! += type.capacityMemoryBytes;
       const node: PlanNode = {
-        pool, type: choice.type, spot: choice.spot, od: choice.od,
+        id: this.nodes.length, pool, type: choice.type, spot: choice.spot, od: choice.od,
         zoneLimit: this.setup.fits[c]![pool.index]!.zones & zoneMask,
         cpu: 0, mem: 0, gpus: 0, pods: 0, classes: [], counts: [], podIds: [], hostCounts: new Map(),
       };
@@ -388,9 +451,11 @@ class Packer {
     const cls = this.setup.classes[c]!;
     // What one new node should hold: all that is left, or its share when pods force many nodes.
     const nodes = Math.max(1, this.forcedNodes());
-    const cpu = this.remaining.cpu / nodes;
-    const mem = this.remaining.mem / nodes;
-    const pods = this.remaining.pods / nodes;
+    const left = cls.podIds.length - this.cursor[c]!;
+    const own = this.shape === 'class';
+    const cpu = own ? cls.cpu * left : this.remaining.cpu / nodes;
+    const mem = own ? cls.mem * left : this.remaining.mem / nodes;
+    const pods = own ? left : this.remaining.pods / nodes;
     let best: TypeChoice | undefined;
     let bestScore = Number.POSITIVE_INFINITY;
     let bestCost = Number.POSITIVE_INFINITY;
@@ -445,8 +510,15 @@ class Packer {
   }
 }
 
-export function pack(setup: PlanningSetup): { nodes: PlanNode[]; unschedulable: Unschedulable[] } {
-  const packer = new Packer(setup);
+/**
+ * What a new node's type is fitted to: `remaining`, everything still to place (nodes of mixed
+ * pods, good when pods of many shapes can share); `class`, the pods of the class that opens it
+ * (nodes of one shape each, good when some pods are best served by types others cannot use well).
+ */
+export type NodeShape = 'remaining' | 'class';
+
+export function pack(setup: PlanningSetup, shape: NodeShape = 'remaining'): { nodes: PlanNode[]; unschedulable: Unschedulable[] } {
+  const packer = new Packer(setup, shape);
   packer.run();
   return { nodes: packer.nodes.filter((n) => n.pods > 0), unschedulable: packer.unschedulable };
 }
