@@ -8,6 +8,7 @@ import type {
   V1Node,
   V1NodeSelectorTerm,
   V1Pod,
+  V1PodAffinityTerm,
   V1PodDisruptionBudget,
   V1Taint,
   V1Toleration,
@@ -228,18 +229,18 @@ export function toPod(pod: V1Pod, notes?: string[]): Pod {
       };
       return constraint;
     }),
-    podAntiAffinity: (spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map(
-      (term, i) => {
-        const field = `spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[${i}]`;
-        if (term.namespaces?.length || term.namespaceSelector) note(`${field} namespaces/namespaceSelector ignored`);
-        const antiAffinity: PodAntiAffinityTerm = {
-          topologyKey: term.topologyKey,
-          labelSelector: matchLabels(term.labelSelector, `${field}.labelSelector`, note),
-        };
-        return antiAffinity;
-      },
+    podAntiAffinity: podAffinityTerms(
+      spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [],
+      'spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution',
+      note,
     ),
   };
+  const affinity = podAffinityTerms(
+    spec?.affinity?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [],
+    'spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution',
+    note,
+  );
+  if (affinity.length > 0) result.podAffinity = affinity;
   const ownerKind =
     annotations[MIRROR_POD_ANNOTATION] !== undefined
       ? 'Node'
@@ -251,10 +252,16 @@ export function toPod(pod: V1Pod, notes?: string[]): Pod {
   if (spec?.terminationGracePeriodSeconds !== undefined) {
     result.terminationGracePeriodSeconds = spec.terminationGracePeriodSeconds;
   }
-  if (spec?.affinity?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length) {
-    note('spec.affinity.podAffinity (required) ignored');
-  }
   return result;
+}
+
+/** Required pod (anti-)affinity terms: topology key and matchLabels; namespaces are not modelled. */
+function podAffinityTerms(terms: V1PodAffinityTerm[], field: string, note: (text: string) => void): PodAntiAffinityTerm[] {
+  return terms.map((term, i) => {
+    const where = `${field}[${i}]`;
+    if (term.namespaces?.length || term.namespaceSelector) note(`${where} namespaces/namespaceSelector ignored`);
+    return { topologyKey: term.topologyKey, labelSelector: matchLabels(term.labelSelector, `${where}.labelSelector`, note) };
+  });
 }
 
 function podPhase(phase: string | undefined): PodPhase {

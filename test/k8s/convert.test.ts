@@ -150,6 +150,11 @@ describe('toPod', () => {
             { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { app: 'web' } } },
           ],
         },
+        podAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: [
+            { topologyKey: 'topology.kubernetes.io/zone', labelSelector: { matchLabels: { app: 'cache' } }, namespaces: ['data'] },
+          ],
+        },
       },
       topologySpreadConstraints: [
         {
@@ -204,11 +209,13 @@ describe('toPod', () => {
         },
       ],
       podAntiAffinity: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { app: 'web' } }],
+      podAffinity: [{ topologyKey: 'topology.kubernetes.io/zone', labelSelector: { app: 'cache' } }],
       priority: 1000,
       terminationGracePeriodSeconds: 45,
     });
     expect(notes).toEqual([
       'pod shop/web-1: spec.topologySpreadConstraints[0].labelSelector.matchExpressions[1] (canary DoesNotExist) ignored',
+      'pod shop/web-1: spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0] namespaces/namespaceSelector ignored',
     ]);
   });
 
