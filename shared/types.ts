@@ -160,6 +160,18 @@ export interface KubeletConfig {
   systemReserved?: Record<string, string>;
   evictionHard?: Record<string, string>;
   clusterDNS?: string[];
+  /** Soft eviction thresholds by signal, as evictionHard; each signal has a grace period in evictionSoftGracePeriod. */
+  evictionSoft?: Record<string, string>;
+  /** Grace period per soft eviction signal, as a Go duration the way Karpenter renders it (`1m30s`). */
+  evictionSoftGracePeriod?: Record<string, string>;
+  /** Seconds: the longest grace period a pod gets when a soft eviction threshold is met. */
+  evictionMaxPodGracePeriod?: number;
+  /** Disk usage percent (0-100) above which the kubelet always garbage-collects images. */
+  imageGCHighThresholdPercent?: number;
+  /** Disk usage percent (0-100) image garbage collection frees down to; below the high threshold. */
+  imageGCLowThresholdPercent?: number;
+  /** Whether the kubelet enforces CPU limits with CFS quota (the kubelet's default is true). */
+  cpuCFSQuota?: boolean;
 }
 
 export interface BlockDeviceMapping {
@@ -172,6 +184,8 @@ export interface BlockDeviceMapping {
     encrypted?: boolean;
     kmsKeyID?: string;
     deleteOnTermination?: boolean;
+    /** EBS snapshot the volume is restored from (`snap-...`); volumeSize may then be left out. */
+    snapshotID?: string;
   };
   rootVolume?: boolean;
 }
@@ -191,6 +205,12 @@ export interface NodeClass {
   tags: Record<string, string>;
   userData?: string;
   metadataOptions?: { httpTokens?: 'required' | 'optional'; httpPutResponseHopLimit?: number };
+  /** CloudWatch detailed (1-minute) monitoring for the instances. */
+  detailedMonitoring?: boolean;
+  /** Whether instances get a public IPv4 address; absent means the subnet's own setting applies. */
+  associatePublicIPAddress?: boolean;
+  /** RAID0: stripe the instance-store NVMe disks and put kubelet and containerd state on them. */
+  instanceStorePolicy?: 'RAID0';
 }
 
 // ---------------------------------------------------------------- EC2 view
@@ -254,6 +274,10 @@ export interface LaunchTemplateSpec {
   blockDeviceMappings: BlockDeviceMapping[];
   metadataOptions: { httpTokens: 'required' | 'optional'; httpPutResponseHopLimit: number };
   tags: Record<string, string>;
+  /** Set (true) only when detailed monitoring is on; absent means EC2's basic monitoring. */
+  detailedMonitoring?: boolean;
+  /** When set, the template carries a primary network interface with this public IP choice (and the security groups). */
+  associatePublicIPAddress?: boolean;
 }
 
 export interface FleetOverride {

@@ -1,6 +1,11 @@
 // A LaunchTemplateSpec as an EC2 CreateLaunchTemplate input.
 
-import type { CreateLaunchTemplateCommandInput, LaunchTemplateBlockDeviceMappingRequest, VolumeType } from '@aws-sdk/client-ec2';
+import type {
+  CreateLaunchTemplateCommandInput,
+  LaunchTemplateBlockDeviceMappingRequest,
+  RequestLaunchTemplateData,
+  VolumeType,
+} from '@aws-sdk/client-ec2';
 import { parseQuantity } from '../config/index.ts';
 import { InvalidInputError } from '../errors.ts';
 import type { BlockDeviceMapping, LaunchTemplateSpec } from '../types.ts';
@@ -40,7 +45,20 @@ function blockDeviceMapping(mapping: BlockDeviceMapping, index: number): LaunchT
       ...(ebs.encrypted !== undefined ? { Encrypted: ebs.encrypted } : {}),
       ...(ebs.kmsKeyID !== undefined ? { KmsKeyId: ebs.kmsKeyID } : {}),
       ...(ebs.deleteOnTermination !== undefined ? { DeleteOnTermination: ebs.deleteOnTermination } : {}),
+      ...(ebs.snapshotID !== undefined ? { SnapshotId: ebs.snapshotID } : {}),
     },
+  };
+}
+
+/**
+ * Where the security groups go. A public IP choice needs a network interface in the template, and
+ * EC2 refuses instance-level security groups next to one (InvalidParameterCombination), so the
+ * groups move into that interface. The subnet stays out: the fleet's overrides choose it.
+ */
+function networking(spec: LaunchTemplateSpec): Pick<RequestLaunchTemplateData, 'SecurityGroupIds' | 'NetworkInterfaces'> {
+  if (spec.associatePublicIPAddress === undefined) return { SecurityGroupIds: [...spec.securityGroupIds] };
+  return {
+    NetworkInterfaces: [{ DeviceIndex: 0, AssociatePublicIpAddress: spec.associatePublicIPAddress, Groups: [...spec.securityGroupIds] }],
   };
 }
 
@@ -54,7 +72,8 @@ export function createLaunchTemplateInput(spec: LaunchTemplateSpec): CreateLaunc
     LaunchTemplateName: spec.name,
     LaunchTemplateData: {
       ImageId: spec.imageId,
-      SecurityGroupIds: [...spec.securityGroupIds],
+      ...networking(spec),
+      ...(spec.detailedMonitoring ? { Monitoring: { Enabled: true } } : {}),
       ...(spec.instanceProfile ? { IamInstanceProfile: { Name: spec.instanceProfile } } : {}),
       UserData: Buffer.from(spec.userData, 'utf8').toString('base64'),
       BlockDeviceMappings: spec.blockDeviceMappings.map(blockDeviceMapping),

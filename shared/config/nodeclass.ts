@@ -100,47 +100,68 @@ function reservedResources(field: string) {
   });
 }
 
+/** The kubelet's eviction signals Karpenter's CRD accepts as keys of the eviction maps. */
 const EVICTION_SIGNALS = ['memory.available', 'nodefs.available', 'nodefs.inodesFree', 'imagefs.available', 'imagefs.inodesFree', 'pid.available'];
 const PERCENT = /^(\d{1,2}(\.\d{1,2})?|100(\.0{1,2})?)%$/;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 const IPV6 = /^[0-9a-fA-F:]*:[0-9a-fA-F:.]*$/;
+const INT32_MAX = 2_147_483_647;
+
+function signalKeysProblem(field: string, signal: string): string | undefined {
+  return EVICTION_SIGNALS.includes(signal) ? undefined : `valid keys for ${field} are ${EVICTION_SIGNALS.join(', ')}`;
+}
+
+/** evictionHard and evictionSoft: signal -> a percentage or a quantity of what is left. */
+function evictionThresholds(field: string) {
+  return stringMap.superRefine((thresholds, ctx) => {
+    for (const [signal, value] of Object.entries(thresholds)) {
+      const keyProblem = signalKeysProblem(field, signal);
+      if (keyProblem) ctx.addIssue({ code: 'custom', path: [signal], message: keyProblem });
+      else if (!PERCENT.test(value) && !isQuantity(value)) {
+        ctx.addIssue({ code: 'custom', path: [signal], message: 'must be a percentage such as 10% or a quantity such as 500Mi' });
+      }
+    }
+  });
+}
+
+const evictionGracePeriods = stringMap.superRefine((periods, ctx) => {
+  for (const [signal, value] of Object.entries(periods)) {
+    const keyProblem = signalKeysProblem('evictionSoftGracePeriod', signal);
+    if (keyProblem) ctx.addIssue({ code: 'custom', path: [signal], message: keyProblem });
+    else if (goDurationNanos(value) === undefined) {
+      ctx.addIssue({ code: 'custom', path: [signal], message: 'must be a non-negative duration such as 30s, 1m30s or 2h' });
+    }
+  }
+});
+
+const percent0to100 = z.number().int().min(0).max(100);
 
 const kubeletSchema = z.strictObject({
   maxPods: z.number().int().min(0).optional(),
   podsPerCore: z.number().int().min(0).optional(),
   kubeReserved: reservedResources('kubeReserved').optional(),
   systemReserved: reservedResources('systemReserved').optional(),
-  evictionHard: stringMap
-    .superRefine((thresholds, ctx) => {
-      for (const [signal, value] of Object.entries(thresholds)) {
-        if (!EVICTION_SIGNALS.includes(signal)) {
-          ctx.addIssue({ code: 'custom', path: [signal], message: `valid keys for evictionHard are ${EVICTION_SIGNALS.join(', ')}` });
-        } else if (!PERCENT.test(value) && !isQuantity(value)) {
-          ctx.addIssue({ code: 'custom', path: [signal], message: 'must be a percentage such as 10% or a quantity such as 500Mi' });
-        }
-      }
-    })
-    .optional(),
+  evictionHard: evictionThresholds('evictionHard').optional(),
+  evictionSoft: evictionThresholds('evictionSoft').optional(),
+  evictionSoftGracePeriod: evictionGracePeriods.optional(),
+  evictionMaxPodGracePeriod: z.number().int().min(-INT32_MAX - 1).max(INT32_MAX).optional(),
+  imageGCHighThresholdPercent: percent0to100.optional(),
+  imageGCLowThresholdPercent: percent0to100.optional(),
+  cpuCFSQuota: z.boolean().optional(),
   clusterDNS: z.array(z.string().refine((ip) => IPV4.test(ip) || IPV6.test(ip), { message: 'must be an IP address' })).optional(),
-  evictionSoft: unsupported('kubelet evictionSoft'),
-  evictionSoftGracePeriod: unsupported('kubelet evictionSoftGracePeriod'),
-  evictionMaxPodGracePeriod: unsupported('kubelet evictionMaxPodGracePeriod'),
-  imageGCHighThresholdPercent: unsupported('kubelet imageGCHighThresholdPercent'),
-  imageGCLowThresholdPercent: unsupported('kubelet imageGCLowThresholdPercent'),
-  cpuCFSQuota: unsupported('kubelet cpuCFSQuota'),
 });
 
 const blockDeviceMappingSchema = z.strictObject({
   deviceName: z.string().min(1),
   ebs: z.strictObject({
-    volumeSize: z.string().regex(/^[1-9][0-9]*(Gi|G|Ti|T)$/, { message: 'must be a size in Gi, G, Ti or T such as 20Gi' }),
+    volumeSize: z.string().regex(/^[1-9][0-9]*(Gi|G|Ti|T)$/, { message: 'must be a size in Gi, G, Ti or T such as 20Gi' }).optional(),
     volumeType: z.enum(['standard', 'io1', 'io2', 'gp2', 'sc1', 'st1', 'gp3']).optional(),
     iops: z.number().int().min(0).optional(),
     throughput: z.number().int().min(125).max(1000).optional(),
     encrypted: z.boolean().optional(),
     kmsKeyID: z.string().min(1).optional(),
     deleteOnTermination: z.boolean().optional(),
-    snapshotID: unsupported('volumes restored from snapshots'),
+    snapshotID: z.string().regex(/^snap-[0-9a-z]+$/, { message: 'must be an EBS snapshot id such as snap-0123456789abcdef0' }).optional(),
   }),
   rootVolume: z.boolean().optional(),
 });
@@ -184,11 +205,13 @@ const nodeClassSchema = z.strictObject({
         httpProtocolIPv6: z.literal('disabled', { error: 'only "disabled" is supported by nodewright' }).optional(),
       })
       .optional(),
-    detailedMonitoring: unsupported('detailed monitoring'),
-    associatePublicIPAddress: unsupported('associatePublicIPAddress (the subnet setting applies)'),
-    instanceStorePolicy: unsupported('instance store RAID0 policy'),
-    context: unsupported('the EC2 Fleet context field'),
-    capacityReservationSelectorTerms: unsupported('capacity reservations'),
+    detailedMonitoring: z.boolean().optional(),
+    associatePublicIPAddress: z.boolean().optional(),
+    instanceStorePolicy: z.literal('RAID0', { error: 'must be RAID0, the only instance store policy Karpenter defines' }).optional(),
+    // EC2 reserves Fleet's Context for AWS-arranged capacity; nodewright's fleet requests never send it.
+    context: unsupported('the EC2 Fleet context field (reserved by EC2; nodewright does not send it)'),
+    // Reserved capacity needs the karpenter.sh/capacity-type "reserved" offerings nodewright does not plan.
+    capacityReservationSelectorTerms: unsupported('capacity reservations (nodewright plans spot and on-demand capacity only)'),
   }),
   status: z.unknown().optional(),
 });
@@ -231,9 +254,64 @@ export function nodeClassCrossFieldProblems(raw: unknown): Array<{ path: PathSeg
       problems.push({ path: ['spec', 'amiFamily'], message: `must be ${expected} or Custom with the ${aliasFamily} alias`, value: family });
     }
   }
-  const devices = Array.isArray(spec.blockDeviceMappings) ? spec.blockDeviceMappings.filter(isRecord) : [];
-  if (devices.filter((d) => d.rootVolume === true).length > 1) {
+  const devices = Array.isArray(spec.blockDeviceMappings) ? spec.blockDeviceMappings : [];
+  if (devices.filter((d) => isRecord(d) && d.rootVolume === true).length > 1) {
     problems.push({ path: ['spec', 'blockDeviceMappings'], message: 'at most one mapping may have rootVolume: true' });
+  }
+  devices.forEach((device, index) => {
+    const ebs = isRecord(device) ? device.ebs : undefined;
+    if (isRecord(ebs) && ebs.volumeSize === undefined && ebs.snapshotID === undefined) {
+      problems.push({ path: ['spec', 'blockDeviceMappings', index, 'ebs'], message: 'needs volumeSize or snapshotID', value: ebs });
+    }
+  });
+  if (isRecord(spec.kubelet)) problems.push(...kubeletCrossFieldProblems(spec.kubelet));
+  return problems;
+}
+
+/** The kubelet's defaults for image garbage collection, which apply to whichever threshold is left out. */
+const KUBELET_IMAGE_GC_HIGH_DEFAULT = 85;
+const KUBELET_IMAGE_GC_LOW_DEFAULT = 80;
+
+/**
+ * Karpenter's CRD rules across kubelet fields (soft thresholds and grace periods come in pairs;
+ * low < high), plus the kubelet's own check of one threshold against the other's default,
+ * which would otherwise stop the kubelet from starting on every node of the class.
+ */
+function kubeletCrossFieldProblems(kubelet: Record<string, unknown>): Array<{ path: PathSegment[]; message: string; value?: unknown }> {
+  const problems: Array<{ path: PathSegment[]; message: string; value?: unknown }> = [];
+  const at = (...rest: PathSegment[]): PathSegment[] => ['spec', 'kubelet', ...rest];
+  const soft = isRecord(kubelet.evictionSoft) ? kubelet.evictionSoft : {};
+  const grace = isRecord(kubelet.evictionSoftGracePeriod) ? kubelet.evictionSoftGracePeriod : {};
+  for (const [signal, value] of Object.entries(soft)) {
+    if (!(signal in grace)) {
+      problems.push({ path: at('evictionSoft', signal), message: `has no grace period: add ${JSON.stringify(signal)} to evictionSoftGracePeriod`, value });
+    }
+  }
+  for (const [signal, value] of Object.entries(grace)) {
+    if (!(signal in soft)) {
+      problems.push({ path: at('evictionSoftGracePeriod', signal), message: `has no threshold: add ${JSON.stringify(signal)} to evictionSoft`, value });
+    }
+  }
+  const percent = (value: unknown): number | undefined =>
+    typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 100 ? value : undefined;
+  const high = percent(kubelet.imageGCHighThresholdPercent);
+  const low = percent(kubelet.imageGCLowThresholdPercent);
+  const highSet = kubelet.imageGCHighThresholdPercent !== undefined;
+  const lowSet = kubelet.imageGCLowThresholdPercent !== undefined;
+  if (high !== undefined && low !== undefined && low >= high) {
+    problems.push({ path: at('imageGCLowThresholdPercent'), message: `must be less than imageGCHighThresholdPercent (${high})`, value: low });
+  } else if (high !== undefined && !lowSet && high <= KUBELET_IMAGE_GC_LOW_DEFAULT) {
+    problems.push({
+      path: at('imageGCHighThresholdPercent'),
+      message: `must be above ${KUBELET_IMAGE_GC_LOW_DEFAULT}, the kubelet's default imageGCLowThresholdPercent, or set imageGCLowThresholdPercent below it`,
+      value: high,
+    });
+  } else if (low !== undefined && !highSet && low >= KUBELET_IMAGE_GC_HIGH_DEFAULT) {
+    problems.push({
+      path: at('imageGCLowThresholdPercent'),
+      message: `must be below ${KUBELET_IMAGE_GC_HIGH_DEFAULT}, the kubelet's default imageGCHighThresholdPercent, or set imageGCHighThresholdPercent above it`,
+      value: low,
+    });
   }
   return problems;
 }
@@ -258,6 +336,9 @@ export function toNodeClass(manifest: NodeClassManifest): NodeClass {
   if (spec.role !== undefined) nodeClass.role = spec.role;
   if (spec.instanceProfile !== undefined) nodeClass.instanceProfile = spec.instanceProfile;
   if (spec.userData !== undefined) nodeClass.userData = spec.userData;
+  if (spec.detailedMonitoring !== undefined) nodeClass.detailedMonitoring = spec.detailedMonitoring;
+  if (spec.associatePublicIPAddress !== undefined) nodeClass.associatePublicIPAddress = spec.associatePublicIPAddress;
+  if (spec.instanceStorePolicy !== undefined) nodeClass.instanceStorePolicy = spec.instanceStorePolicy;
   return nodeClass;
 }
 
@@ -280,12 +361,22 @@ function toKubelet(kubelet: NodeClassManifest['spec']['kubelet']): KubeletConfig
   if (kubelet.systemReserved !== undefined) out.systemReserved = stringValues(kubelet.systemReserved);
   if (kubelet.evictionHard !== undefined) out.evictionHard = { ...kubelet.evictionHard };
   if (kubelet.clusterDNS !== undefined) out.clusterDNS = [...kubelet.clusterDNS];
+  if (kubelet.evictionSoft !== undefined) out.evictionSoft = { ...kubelet.evictionSoft };
+  if (kubelet.evictionSoftGracePeriod !== undefined) {
+    // Written the way Karpenter hands them to every AMI family: Go's canonical form (1m -> 1m0s).
+    out.evictionSoftGracePeriod = Object.fromEntries(
+      Object.entries(kubelet.evictionSoftGracePeriod).map(([signal, text]) => [signal, formatGoDuration(goDurationNanos(text)!)]),
+    );
+  }
+  if (kubelet.evictionMaxPodGracePeriod !== undefined) out.evictionMaxPodGracePeriod = kubelet.evictionMaxPodGracePeriod;
+  if (kubelet.imageGCHighThresholdPercent !== undefined) out.imageGCHighThresholdPercent = kubelet.imageGCHighThresholdPercent;
+  if (kubelet.imageGCLowThresholdPercent !== undefined) out.imageGCLowThresholdPercent = kubelet.imageGCLowThresholdPercent;
+  if (kubelet.cpuCFSQuota !== undefined) out.cpuCFSQuota = kubelet.cpuCFSQuota;
   return out;
 }
 
 function toBlockDeviceMapping(mapping: z.infer<typeof blockDeviceMappingSchema>): BlockDeviceMapping {
-  const { snapshotID: _ignored, ...ebs } = mapping.ebs;
-  const out: BlockDeviceMapping = { deviceName: mapping.deviceName, ebs: { ...ebs } };
+  const out: BlockDeviceMapping = { deviceName: mapping.deviceName, ebs: { ...mapping.ebs } };
   if (mapping.rootVolume !== undefined) out.rootVolume = mapping.rootVolume;
   return out;
 }
@@ -296,4 +387,58 @@ function stringValues(map: Record<string, string | number>): Record<string, stri
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+// ---------------------------------------------------------------- Go durations
+
+// metav1.Duration fields (evictionSoftGracePeriod) take Go's time.ParseDuration syntax.
+const GO_DURATION = /^(?:(\d+(?:\.\d*)?|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h))+$/;
+const GO_DURATION_PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/g;
+const NANOS_PER_UNIT: Record<string, bigint> = {
+  ns: 1n,
+  us: 1_000n,
+  '\u00b5s': 1_000n,
+  '\u03bcs': 1_000n,
+  ms: 1_000_000n,
+  s: 1_000_000_000n,
+  m: 60_000_000_000n,
+  h: 3_600_000_000_000n,
+};
+
+/** Nanoseconds in a non-negative Go duration such as `1m30s`, `1.5h` or `0`; undefined when it is not one. */
+export function goDurationNanos(text: string): bigint | undefined {
+  const body = text.startsWith('+') ? text.slice(1) : text;
+  if (body === '0') return 0n;
+  if (!GO_DURATION.test(body)) return undefined;
+  let total = 0n;
+  for (const [, amount, unit] of body.matchAll(GO_DURATION_PART)) {
+    const [whole = '', fraction = ''] = amount!.split('.');
+    const scale = NANOS_PER_UNIT[unit!]!;
+    total += BigInt(whole || '0') * scale;
+    if (fraction !== '') total += (BigInt(fraction) * scale) / 10n ** BigInt(fraction.length);
+  }
+  return total;
+}
+
+/** Go's time.Duration.String(): `1m0s`, `1h30m0s`, `1.5s`, `500ms`. */
+export function formatGoDuration(nanos: bigint): string {
+  if (nanos === 0n) return '0s';
+  if (nanos < 1_000n) return `${nanos}ns`;
+  if (nanos < 1_000_000n) return `${decimal(nanos, 1_000n)}\u00b5s`;
+  if (nanos < 1_000_000_000n) return `${decimal(nanos, 1_000_000n)}ms`;
+  const hours = nanos / NANOS_PER_UNIT.h!;
+  const minutes = (nanos / NANOS_PER_UNIT.m!) % 60n;
+  const seconds = `${decimal(nanos % NANOS_PER_UNIT.m!, NANOS_PER_UNIT.s!)}s`;
+  if (hours > 0n) return `${hours}h${minutes}m${seconds}`;
+  if (minutes > 0n) return `${minutes}m${seconds}`;
+  return seconds;
+}
+
+/** `value / unit` written with only the fraction digits it needs. */
+function decimal(value: bigint, unit: bigint): string {
+  const whole = value / unit;
+  const fraction = value % unit;
+  if (fraction === 0n) return String(whole);
+  const digits = String(unit).length - 1;
+  return `${whole}.${String(fraction).padStart(digits, '0').replace(/0+$/, '')}`;
 }

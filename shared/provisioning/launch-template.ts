@@ -12,7 +12,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { DEFAULT_METADATA_OPTIONS } from '../config/nodeclass.ts';
 import { InvalidInputError } from '../errors.ts';
 import { parseToml, tomlKey, tomlString } from './bottlerocket-toml.ts';
-import type { BlockDeviceMapping, CapacityType, ClusterInfo, LaunchTemplateSpec, NodeClass, NodePool, Taint } from '../types.ts';
+import type { BlockDeviceMapping, CapacityType, ClusterInfo, KubeletConfig, LaunchTemplateSpec, NodeClass, NodePool, Taint } from '../types.ts';
 
 export type ImageFamily = 'al2023' | 'bottlerocket' | 'al2' | 'custom';
 
@@ -84,6 +84,9 @@ export function launchTemplateSpec(input: LaunchTemplateInput): LaunchTemplateSp
   };
   const instanceProfile = instanceProfileOf(nodeClass);
   if (instanceProfile !== undefined) content.instanceProfile = instanceProfile;
+  // Left out when off, so classes that never mention them keep their template names.
+  if (nodeClass.detailedMonitoring === true) content.detailedMonitoring = true;
+  if (nodeClass.associatePublicIPAddress !== undefined) content.associatePublicIPAddress = nodeClass.associatePublicIPAddress;
   return { name: launchTemplateName(nodeClass.name, content), ...content };
 }
 
@@ -156,30 +159,39 @@ function nodeadmConfig({ cluster, nodeClass, labels, taints }: UserDataContext):
   if (!cluster.serviceIpv4Cidr) {
     throw new InvalidInputError(`cluster "${cluster.name}": the service IPv4 CIDR is unknown, and nodeadm needs it (spec.cluster.cidr)`);
   }
-  const kubelet = nodeClass.kubelet;
-  const kubeletConfig: Record<string, unknown> = {};
-  if (kubelet.maxPods !== undefined) kubeletConfig.maxPods = kubelet.maxPods;
-  if (kubelet.podsPerCore !== undefined) kubeletConfig.podsPerCore = kubelet.podsPerCore;
-  if (kubelet.kubeReserved) kubeletConfig.kubeReserved = sortedRecord(kubelet.kubeReserved);
-  if (kubelet.systemReserved) kubeletConfig.systemReserved = sortedRecord(kubelet.systemReserved);
-  if (kubelet.evictionHard) kubeletConfig.evictionHard = sortedRecord(kubelet.evictionHard);
-  if (kubelet.clusterDNS) kubeletConfig.clusterDNS = [...kubelet.clusterDNS];
   const flags = [`--node-labels=${labelFlagValue(labels)}`];
   if (taints.length > 0) flags.push(`--register-with-taints=${taints.map(taintFlagValue).join(',')}`);
-  const config = {
-    apiVersion: 'node.eks.aws/v1alpha1',
-    kind: 'NodeConfig',
-    spec: {
-      cluster: {
-        name: cluster.name,
-        apiServerEndpoint: cluster.endpoint,
-        certificateAuthority: cluster.certificateAuthority,
-        cidr: cluster.serviceIpv4Cidr,
-      },
-      kubelet: { config: kubeletConfig, flags },
+  const spec: Record<string, unknown> = {
+    cluster: {
+      name: cluster.name,
+      apiServerEndpoint: cluster.endpoint,
+      certificateAuthority: cluster.certificateAuthority,
+      cidr: cluster.serviceIpv4Cidr,
     },
+    kubelet: { config: kubeletConfiguration(nodeClass.kubelet), flags },
   };
+  // nodeadm builds the array from every instance-store NVMe disk and moves kubelet and containerd onto it.
+  if (nodeClass.instanceStorePolicy === 'RAID0') spec.instance = { localStorage: { strategy: 'RAID0' } };
+  const config = { apiVersion: 'node.eks.aws/v1alpha1', kind: 'NodeConfig', spec };
   return `# nodewright generated NodeConfig\n${stringifyYaml(config)}`;
+}
+
+/** The class's kubelet settings under their KubeletConfiguration (kubelet.config.k8s.io/v1beta1) names. */
+function kubeletConfiguration(kubelet: KubeletConfig): Record<string, unknown> {
+  const config: Record<string, unknown> = {};
+  if (kubelet.maxPods !== undefined) config.maxPods = kubelet.maxPods;
+  if (kubelet.podsPerCore !== undefined) config.podsPerCore = kubelet.podsPerCore;
+  if (kubelet.kubeReserved) config.kubeReserved = sortedRecord(kubelet.kubeReserved);
+  if (kubelet.systemReserved) config.systemReserved = sortedRecord(kubelet.systemReserved);
+  if (kubelet.evictionHard) config.evictionHard = sortedRecord(kubelet.evictionHard);
+  if (kubelet.evictionSoft) config.evictionSoft = sortedRecord(kubelet.evictionSoft);
+  if (kubelet.evictionSoftGracePeriod) config.evictionSoftGracePeriod = sortedRecord(kubelet.evictionSoftGracePeriod);
+  if (kubelet.evictionMaxPodGracePeriod !== undefined) config.evictionMaxPodGracePeriod = kubelet.evictionMaxPodGracePeriod;
+  if (kubelet.imageGCHighThresholdPercent !== undefined) config.imageGCHighThresholdPercent = kubelet.imageGCHighThresholdPercent;
+  if (kubelet.imageGCLowThresholdPercent !== undefined) config.imageGCLowThresholdPercent = kubelet.imageGCLowThresholdPercent;
+  if (kubelet.cpuCFSQuota !== undefined) config.cpuCFSQuota = kubelet.cpuCFSQuota;
+  if (kubelet.clusterDNS) config.clusterDNS = [...kubelet.clusterDNS];
+  return config;
 }
 
 function bootstrapScript({ cluster, nodeClass, labels, taints }: UserDataContext): string {
@@ -191,6 +203,12 @@ function bootstrapScript({ cluster, nodeClass, labels, taints }: UserDataContext
   if (kubelet.kubeReserved) kubeletArgs.push(`--kube-reserved=${pairs(kubelet.kubeReserved, '=')}`);
   if (kubelet.systemReserved) kubeletArgs.push(`--system-reserved=${pairs(kubelet.systemReserved, '=')}`);
   if (kubelet.evictionHard) kubeletArgs.push(`--eviction-hard=${pairs(kubelet.evictionHard, '<')}`);
+  if (kubelet.evictionSoft) kubeletArgs.push(`--eviction-soft=${pairs(kubelet.evictionSoft, '<')}`);
+  if (kubelet.evictionSoftGracePeriod) kubeletArgs.push(`--eviction-soft-grace-period=${pairs(kubelet.evictionSoftGracePeriod, '=')}`);
+  if (kubelet.evictionMaxPodGracePeriod !== undefined) kubeletArgs.push(`--eviction-max-pod-grace-period=${kubelet.evictionMaxPodGracePeriod}`);
+  if (kubelet.imageGCHighThresholdPercent !== undefined) kubeletArgs.push(`--image-gc-high-threshold=${kubelet.imageGCHighThresholdPercent}`);
+  if (kubelet.imageGCLowThresholdPercent !== undefined) kubeletArgs.push(`--image-gc-low-threshold=${kubelet.imageGCLowThresholdPercent}`);
+  if (kubelet.cpuCFSQuota !== undefined) kubeletArgs.push(`--cpu-cfs-quota=${kubelet.cpuCFSQuota}`);
   const args = [
     `/etc/eks/bootstrap.sh ${shellQuote(cluster.name)}`,
     `--apiserver-endpoint ${shellQuote(cluster.endpoint)}`,
@@ -201,6 +219,8 @@ function bootstrapScript({ cluster, nodeClass, labels, taints }: UserDataContext
   // bootstrap.sh would otherwise compute max pods itself and override the kubelet flag.
   if (kubelet.maxPods !== undefined) args.push('--use-max-pods false');
   args.push(`--kubelet-extra-args ${shellQuote(kubeletArgs.join(' '))}`);
+  // bootstrap.sh's setup-local-disks stripes the instance-store disks and mounts kubelet and containerd state there.
+  if (nodeClass.instanceStorePolicy === 'RAID0') args.push('--local-disks raid0');
   return ['#!/bin/bash -xe', 'exec > >(tee /var/log/user-data.log|logger -t user-data -s 2>/dev/console) 2>&1', args.join(' \\\n'), ''].join('\n');
 }
 
@@ -229,18 +249,44 @@ function bottlerocketSettings({ cluster, nodeClass, labels, taints }: UserDataCo
     const taintTable = document.table('settings.kubernetes.node-taints');
     for (const [key, values] of byKey) taintTable.set(tomlKey(key), `[${values.map(tomlString).join(', ')}]`);
   }
+  if (kubelet.evictionMaxPodGracePeriod !== undefined) kubernetes.set('eviction-max-pod-grace-period', String(kubelet.evictionMaxPodGracePeriod));
+  // Bottlerocket models the image GC percents as strings, as Karpenter writes them.
+  if (kubelet.imageGCHighThresholdPercent !== undefined) {
+    kubernetes.set('image-gc-high-threshold-percent', tomlString(String(kubelet.imageGCHighThresholdPercent)));
+  }
+  if (kubelet.imageGCLowThresholdPercent !== undefined) {
+    kubernetes.set('image-gc-low-threshold-percent', tomlString(String(kubelet.imageGCLowThresholdPercent)));
+  }
+  if (kubelet.cpuCFSQuota !== undefined) kubernetes.set('cpu-cfs-quota-enforced', String(kubelet.cpuCFSQuota));
   const maps: Array<[string, Record<string, string> | undefined]> = [
     ['kube-reserved', kubelet.kubeReserved],
     ['system-reserved', kubelet.systemReserved],
     ['eviction-hard', kubelet.evictionHard],
+    ['eviction-soft', kubelet.evictionSoft],
+    ['eviction-soft-grace-period', kubelet.evictionSoftGracePeriod],
   ];
   for (const [name, map] of maps) {
     if (!map) continue;
     const table = document.table(`settings.kubernetes.${name}`);
     for (const [key, value] of Object.entries(sortedRecord(map))) table.set(tomlKey(key), tomlString(value));
   }
+  if (nodeClass.instanceStorePolicy === 'RAID0') {
+    // What Karpenter writes: a bootstrap command (Bottlerocket 1.22+) that builds the array from the
+    // instance-store disks and binds containerd, kubelet and pod log state onto it, on every boot.
+    const command = document.table(`settings.bootstrap-commands.${INSTANCE_STORE_BOOTSTRAP_COMMAND}`);
+    const argv = (...words: string[]) => `[${words.map(tomlString).join(', ')}]`;
+    command.set(
+      'commands',
+      `[${argv('apiclient', 'ephemeral-storage', 'init')}, ${argv('apiclient', 'ephemeral-storage', 'bind', '--dirs', ...INSTANCE_STORE_DIRS)}]`,
+    );
+    command.set('mode', tomlString('always'));
+    command.set('essential', 'true');
+  }
   return document.render();
 }
+
+const INSTANCE_STORE_BOOTSTRAP_COMMAND = '000-mount-instance-storage';
+const INSTANCE_STORE_DIRS = ['/var/lib/containerd', '/var/lib/kubelet', '/var/log/pods'];
 
 // ---------------------------------------------------------------- MIME multipart
 

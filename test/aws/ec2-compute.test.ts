@@ -394,6 +394,47 @@ describe('ensureLaunchTemplate', () => {
     expect(ec2.commandCalls(CreateLaunchTemplateCommand)[0]!.args[0].input.LaunchTemplateData?.BlockDeviceMappings?.[0]?.Ebs?.VolumeSize).toBe(gib);
   });
 
+  const sentData = () => ec2.commandCalls(CreateLaunchTemplateCommand)[0]!.args[0].input.LaunchTemplateData!;
+
+  it('restores a volume from its snapshot, with no size when the class gives none', async () => {
+    ec2.on(CreateLaunchTemplateCommand).resolves({});
+    await compute.ensureLaunchTemplate({
+      ...spec,
+      blockDeviceMappings: [{ deviceName: '/dev/xvdb', ebs: { snapshotID: 'snap-0abc', volumeType: 'gp3', deleteOnTermination: true } }],
+    });
+    expect(sentData().BlockDeviceMappings).toEqual([
+      { DeviceName: '/dev/xvdb', Ebs: { SnapshotId: 'snap-0abc', VolumeType: 'gp3', DeleteOnTermination: true } },
+    ]);
+  });
+
+  it('turns on detailed monitoring only when the spec asks for it', async () => {
+    ec2.on(CreateLaunchTemplateCommand).resolves({});
+    await compute.ensureLaunchTemplate({ ...spec, detailedMonitoring: true });
+    await compute.ensureLaunchTemplate(spec);
+    expect(sentData().Monitoring).toEqual({ Enabled: true });
+    expect(ec2.commandCalls(CreateLaunchTemplateCommand)[1]!.args[0].input.LaunchTemplateData).not.toHaveProperty('Monitoring');
+  });
+
+  it.each([true, false])(
+    'associatePublicIPAddress %s: a primary network interface carries it and the security groups, none at the top level',
+    async (associate) => {
+      ec2.on(CreateLaunchTemplateCommand).resolves({});
+      await compute.ensureLaunchTemplate({ ...spec, associatePublicIPAddress: associate });
+      const data = sentData();
+      expect(data.NetworkInterfaces).toEqual([{ DeviceIndex: 0, AssociatePublicIpAddress: associate, Groups: ['sg-1', 'sg-2'] }]);
+      expect(data).not.toHaveProperty('SecurityGroupIds');
+      // The fleet's overrides pick the subnet; a subnet in the interface would pin every launch to one zone.
+      expect(data.NetworkInterfaces![0]).not.toHaveProperty('SubnetId');
+    },
+  );
+
+  it('keeps security groups at the top level and adds no interface when the class leaves the public IP to the subnet', async () => {
+    ec2.on(CreateLaunchTemplateCommand).resolves({});
+    await compute.ensureLaunchTemplate(spec);
+    expect(sentData().SecurityGroupIds).toEqual(['sg-1', 'sg-2']);
+    expect(sentData()).not.toHaveProperty('NetworkInterfaces');
+  });
+
   it('refuses a volume size that is not a quantity, naming the field, before calling EC2', async () => {
     const bad = { ...spec, blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { volumeSize: 'twenty gigs' } }] };
     const error = await compute.ensureLaunchTemplate(bad).catch((e: unknown) => e);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { InvalidInputError } from '../../shared/errors.ts';
-import { builtinNodeClass, builtinNodePools } from '../../shared/config/index.ts';
+import { createLaunchTemplateInput } from '../../shared/aws/ec2-launch-template.ts';
+import { builtinNodeClass, builtinNodePools, parseNodeConfig } from '../../shared/config/index.ts';
 import { imageFamilyOf, launchTemplateSpec, type ImageFamily } from '../../shared/provisioning/launch-template.ts';
 import type { ClusterInfo, NodeClass, NodePool } from '../../shared/types.ts';
 
@@ -341,5 +342,188 @@ describe('launchTemplateSpec: defaults and name', () => {
     const a = launchTemplateSpec({ ...base, imageId: 'ami-1', capacityType: 'spot' });
     expect(launchTemplateSpec({ ...base, imageId: 'ami-2', capacityType: 'spot' }).name).not.toBe(a.name);
     expect(launchTemplateSpec({ ...base, imageId: 'ami-1', capacityType: 'on-demand' }).name).not.toBe(a.name);
+  });
+});
+
+// ---------------------------------------------------------------- Karpenter fields beyond the basics
+
+/** Every kubelet setting Karpenter's EC2NodeClass carries besides the basics above. */
+const EXTENDED_KUBELET: NodeClass['kubelet'] = {
+  evictionHard: { 'memory.available': '5%' },
+  evictionSoft: { 'nodefs.available': '15%', 'memory.available': '500Mi' },
+  evictionSoftGracePeriod: { 'nodefs.available': '1m30s', 'memory.available': '1m0s' },
+  evictionMaxPodGracePeriod: 60,
+  imageGCHighThresholdPercent: 90,
+  imageGCLowThresholdPercent: 70,
+  cpuCFSQuota: false,
+};
+
+describe('launchTemplateSpec: soft eviction, image GC, CFS quota and instance store on each AMI family', () => {
+  it('al2023: KubeletConfiguration fields in spec.kubelet.config, RAID0 in spec.instance.localStorage', () => {
+    const config = nodeConfigOf(spec({ nodeClass: { kubelet: EXTENDED_KUBELET, instanceStorePolicy: 'RAID0' } }).userData) as NodeConfigDocument & {
+      spec: { instance?: unknown };
+    };
+    expect(config.spec.kubelet.config).toEqual({
+      evictionHard: { 'memory.available': '5%' },
+      evictionSoft: { 'memory.available': '500Mi', 'nodefs.available': '15%' },
+      evictionSoftGracePeriod: { 'memory.available': '1m0s', 'nodefs.available': '1m30s' },
+      evictionMaxPodGracePeriod: 60,
+      imageGCHighThresholdPercent: 90,
+      imageGCLowThresholdPercent: 70,
+      cpuCFSQuota: false,
+    });
+    expect(config.spec.instance).toEqual({ localStorage: { strategy: 'RAID0' } });
+  });
+
+  it('al2023: no instance section without an instance store policy', () => {
+    expect(nodeConfigOf(spec().userData).spec).not.toHaveProperty('instance');
+  });
+
+  it('bottlerocket: settings.kubernetes keys, and the bootstrap command Karpenter writes for RAID0', () => {
+    const toml = decode(spec({ family: 'bottlerocket', nodeClass: { kubelet: EXTENDED_KUBELET, instanceStorePolicy: 'RAID0' } }).userData);
+    expect(toml).toBe(
+      [
+        '[settings.kubernetes]',
+        `api-server = "${cluster.endpoint}"`,
+        `cluster-certificate = "${cluster.certificateAuthority}"`,
+        'cluster-name = "prod"',
+        'eviction-max-pod-grace-period = 60',
+        'image-gc-high-threshold-percent = "90"',
+        'image-gc-low-threshold-percent = "70"',
+        'cpu-cfs-quota-enforced = false',
+        '',
+        '[settings.kubernetes.node-labels]',
+        '"karpenter.sh/capacity-type" = "spot"',
+        '"karpenter.sh/nodepool" = "web"',
+        'team = "web"',
+        'tier = "frontend"',
+        '',
+        '[settings.kubernetes.node-taints]',
+        'dedicated = ["web:NoSchedule"]',
+        '"node.cilium.io/agent-not-ready" = [":NoExecute"]',
+        '',
+        '[settings.kubernetes.eviction-hard]',
+        '"memory.available" = "5%"',
+        '',
+        '[settings.kubernetes.eviction-soft]',
+        '"memory.available" = "500Mi"',
+        '"nodefs.available" = "15%"',
+        '',
+        '[settings.kubernetes.eviction-soft-grace-period]',
+        '"memory.available" = "1m0s"',
+        '"nodefs.available" = "1m30s"',
+        '',
+        '[settings.bootstrap-commands.000-mount-instance-storage]',
+        'commands = [["apiclient", "ephemeral-storage", "init"], ' +
+          '["apiclient", "ephemeral-storage", "bind", "--dirs", "/var/lib/containerd", "/var/lib/kubelet", "/var/log/pods"]]',
+        'mode = "always"',
+        'essential = true',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it("bottlerocket: nodewright's kubelet values replace the user's own for the same keys, others stay", () => {
+    const userData = '[settings.kubernetes]\nimage-gc-high-threshold-percent = "99"\ncpu-cfs-quota-enforced = true\nallowed-unsafe-sysctls = ["net.core.somaxconn"]\n';
+    const toml = decode(spec({ family: 'bottlerocket', nodeClass: { userData, kubelet: { imageGCHighThresholdPercent: 90, cpuCFSQuota: false } } }).userData);
+    expect(toml).toContain('image-gc-high-threshold-percent = "90"');
+    expect(toml).toContain('cpu-cfs-quota-enforced = false');
+    expect(toml).not.toContain('"99"');
+    expect(toml).toContain('allowed-unsafe-sysctls = ["net.core.somaxconn"]');
+  });
+
+  it('bottlerocket: no bootstrap command without an instance store policy', () => {
+    expect(decode(spec({ family: 'bottlerocket', nodeClass: { kubelet: {} } }).userData)).not.toContain('bootstrap-commands');
+  });
+
+  it('al2: kubelet flags in --kubelet-extra-args and --local-disks raid0 for bootstrap.sh', () => {
+    const script = mimeParts(decode(spec({ family: 'al2', nodeClass: { kubelet: EXTENDED_KUBELET, instanceStorePolicy: 'RAID0' } }).userData)).at(-1)![1];
+    const extraArgs = /--kubelet-extra-args '([^']*)'/.exec(script)![1]!.split(' ');
+    expect(extraArgs.slice(2)).toEqual([
+      '--eviction-hard=memory.available<5%',
+      '--eviction-soft=memory.available<500Mi,nodefs.available<15%',
+      '--eviction-soft-grace-period=memory.available=1m0s,nodefs.available=1m30s',
+      '--eviction-max-pod-grace-period=60',
+      '--image-gc-high-threshold=90',
+      '--image-gc-low-threshold=70',
+      '--cpu-cfs-quota=false',
+    ]);
+    expect(script.trimEnd().endsWith('--local-disks raid0')).toBe(true);
+    expect(mimeParts(decode(spec({ family: 'al2' }).userData)).at(-1)![1]).not.toContain('--local-disks');
+  });
+});
+
+describe('launchTemplateSpec: monitoring and public IP', () => {
+  it.each<[string, Partial<NodeClass>, { detailedMonitoring?: boolean; associatePublicIPAddress?: boolean }]>([
+    ['neither', {}, {}],
+    ['detailed monitoring on', { detailedMonitoring: true }, { detailedMonitoring: true }],
+    ['detailed monitoring off, as if absent', { detailedMonitoring: false }, {}],
+    ['public IP on', { associatePublicIPAddress: true }, { associatePublicIPAddress: true }],
+    ['public IP explicitly off', { associatePublicIPAddress: false }, { associatePublicIPAddress: false }],
+  ])('%s', (_title, classFields, expected) => {
+    const result = spec({ nodeClass: classFields });
+    expect({ detailedMonitoring: result.detailedMonitoring, associatePublicIPAddress: result.associatePublicIPAddress }).toEqual({
+      detailedMonitoring: expected.detailedMonitoring,
+      associatePublicIPAddress: expected.associatePublicIPAddress,
+    });
+    expect(Object.keys(result).filter((k) => k === 'detailedMonitoring' || k === 'associatePublicIPAddress').sort()).toEqual(Object.keys(expected).sort());
+  });
+
+  it('keeps the template name of a class that does not use them, and changes it when they are set', () => {
+    const base = spec();
+    expect(spec({ nodeClass: { detailedMonitoring: false } }).name).toBe(base.name);
+    expect(spec({ nodeClass: { detailedMonitoring: true } }).name).not.toBe(base.name);
+    expect(spec({ nodeClass: { associatePublicIPAddress: false } }).name).not.toBe(base.name);
+    expect(spec({ nodeClass: { instanceStorePolicy: 'RAID0' } }).name).not.toBe(base.name);
+    expect(spec({ nodeClass: { kubelet: { ...nodeClass.kubelet, cpuCFSQuota: false } } }).name).not.toBe(base.name);
+  });
+
+  it('passes a snapshot-restored volume through to the template', () => {
+    const mappings = [{ deviceName: '/dev/xvdb', ebs: { snapshotID: 'snap-0abc', volumeType: 'gp3' } }];
+    expect(spec({ nodeClass: { blockDeviceMappings: mappings } }).blockDeviceMappings).toEqual(mappings);
+  });
+});
+
+describe('from EC2NodeClass YAML to the CreateLaunchTemplate request', () => {
+  it('carries every new field of a Karpenter class onto what the node boots with', () => {
+    const text = `
+apiVersion: karpenter.k8s.aws/v1
+kind: EC2NodeClass
+metadata: { name: fast-disks }
+spec:
+  role: KarpenterNodeRole-prod
+  amiSelectorTerms: [{ alias: al2023@latest }]
+  subnetSelectorTerms: [{ tags: { karpenter.sh/discovery: prod } }]
+  securityGroupSelectorTerms: [{ tags: { karpenter.sh/discovery: prod } }]
+  kubelet:
+    evictionSoft: { memory.available: 500Mi }
+    evictionSoftGracePeriod: { memory.available: 90s }
+    imageGCHighThresholdPercent: 75
+    imageGCLowThresholdPercent: 60
+    cpuCFSQuota: false
+  blockDeviceMappings:
+    - { deviceName: /dev/xvda, rootVolume: true, ebs: { snapshotID: snap-0abc, volumeType: gp3 } }
+  instanceStorePolicy: RAID0
+  detailedMonitoring: true
+  associatePublicIPAddress: false
+`;
+    const [loaded] = parseNodeConfig([{ name: 'fast-disks.yaml', text }]).nodeClasses;
+    const { family } = imageFamilyOf(loaded!);
+    const template = launchTemplateSpec({ cluster, nodeClass: loaded!, nodePool, imageId: 'ami-0abc', imageFamily: family, securityGroupIds: ['sg-9'] });
+    const data = createLaunchTemplateInput(template).LaunchTemplateData!;
+
+    expect(data.Monitoring).toEqual({ Enabled: true });
+    expect(data.NetworkInterfaces).toEqual([{ DeviceIndex: 0, AssociatePublicIpAddress: false, Groups: ['sg-9'] }]);
+    expect(data.SecurityGroupIds).toBeUndefined();
+    expect(data.BlockDeviceMappings).toEqual([{ DeviceName: '/dev/xvda', Ebs: { SnapshotId: 'snap-0abc', VolumeType: 'gp3' } }]);
+    const config = nodeConfigOf(Buffer.from(data.UserData!, 'base64').toString('utf8')) as NodeConfigDocument & { spec: { instance?: unknown } };
+    expect(config.spec.kubelet.config).toEqual({
+      evictionSoft: { 'memory.available': '500Mi' },
+      evictionSoftGracePeriod: { 'memory.available': '1m30s' },
+      imageGCHighThresholdPercent: 75,
+      imageGCLowThresholdPercent: 60,
+      cpuCFSQuota: false,
+    });
+    expect(config.spec.instance).toEqual({ localStorage: { strategy: 'RAID0' } });
   });
 });
