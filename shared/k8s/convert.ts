@@ -29,7 +29,7 @@ import type {
   Toleration,
   TopologySpreadConstraint,
 } from '../types.ts';
-import { parseBytes, parseCount, parseCpuMillis } from './quantity.ts';
+import { parseBytes, parseCount, parseCpuMillis } from '../quantity.ts';
 
 export const MIRROR_POD_ANNOTATION = 'kubernetes.io/config.mirror';
 /** Extended resources counted as GPUs, as Karpenter counts them. */

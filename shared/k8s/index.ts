@@ -15,5 +15,5 @@ export {
   type EksTokenSourceOptions,
 } from './eks-token.ts';
 export { toClusterNode, toPod, toPodDisruptionBudget, effectiveRequests, requiredNodeAffinity, type PodResourceSpec } from './convert.ts';
-export { parseCpuMillis, parseBytes, parseCount } from './quantity.ts';
+export { parseCpuMillis, parseBytes, parseCount } from '../quantity.ts';
 export { isTransient, translateError, httpStatusOf, statusMessageOf } from './api-errors.ts';

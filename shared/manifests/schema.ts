@@ -3,7 +3,7 @@
 // passes untouched. The API server would refuse most of what is refused here; catching it in the
 // file means a typo never turns silently into "this pod asks for nothing".
 import { z } from 'zod';
-import { parseBytes } from '../k8s/quantity.ts';
+import { parseBytes } from '../quantity.ts';
 
 /** The message of every problem found by these schemas starts like this (see problems.ts). */
 export const EXPECTED = 'expected';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../shared/errors.ts';
-import { parseBytes, parseCount, parseCpuMillis } from '../../shared/k8s/quantity.ts';
+import { parseBytes, parseCount, parseCpuMillis } from '../../shared/quantity.ts';
 
 describe('parseCpuMillis', () => {
   it.each([

@@ -1,8 +1,9 @@
-// Kubernetes resource quantities ("500m", "1Gi", "2", "100M", "1e3") turned into the fixed units
-// of the domain model. Arithmetic is exact (BigInt) and rounds up, as the API machinery's
+// Kubernetes resource quantities ("500m", "1Gi", "2", "100M", "1e3"): the one parser every layer
+// uses (pods, NodePool limits, kubelet reservations, volume sizes, scenarios). Conversions to the
+// domain model's fixed units are exact (BigInt) and round up, as the API machinery's
 // MilliValue()/Value() do, so "0.1" CPU is 100 millicores and never 101 through float error.
 
-import { InvalidInputError } from '../errors.ts';
+import { InvalidInputError } from './errors.ts';
 
 const QUANTITY_PATTERN = /^([+-]?)(\d+(?:\.\d*)?|\.\d+)(?:(Ki|Mi|Gi|Ti|Pi|Ei)|([numkMGTPE])|[eE]([+-]?\d+))?$/;
 
@@ -63,4 +64,31 @@ export function parseBytes(quantity: string | number, field = 'memory'): number 
 /** A countable resource (pods, GPUs), rounded up to a whole number. */
 export function parseCount(quantity: string | number, field = 'count'): number {
   return toUnits(quantity, 1n, field);
+}
+
+/**
+ * The quantity in base units (cores, bytes) as a float, for limits and sizes that are compared,
+ * not counted. Throws InvalidInputError naming the text when it is not a quantity.
+ */
+export function parseQuantity(quantity: string | number, field?: string): number {
+  const where = field ? `${field}: ` : '';
+  if (typeof quantity === 'number') {
+    if (Number.isFinite(quantity)) return quantity;
+    throw new InvalidInputError(`${where}invalid quantity ${quantity}: not a finite number`);
+  }
+  if (!QUANTITY_PATTERN.test(quantity.trim())) {
+    throw new InvalidInputError(
+      `${where}invalid quantity ${JSON.stringify(quantity)}: expected a number with an optional suffix such as 500m, 2, 1.5, 100M or 1Gi`,
+    );
+  }
+  const q = parse(quantity, field ?? 'quantity');
+  const value = Number(q.digits) * 10 ** q.exp10 * 2 ** q.exp2;
+  // Float noise (0.1 * 1e-3 and friends); quantities never need more than 12 significant digits.
+  return (q.negative ? -1 : 1) * Number(value.toPrecision(12));
+}
+
+/** True when `text` parses as a quantity. */
+export function isQuantity(text: unknown): boolean {
+  if (typeof text === 'number') return Number.isFinite(text);
+  return typeof text === 'string' && QUANTITY_PATTERN.test(text.trim());
 }
