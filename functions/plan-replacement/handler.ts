@@ -28,9 +28,9 @@ export const planReplacementStep = defineStep({
     const daemonSetPods = running.filter((pod) => pod.ownerKind === 'DaemonSet');
     const movingPods = running.filter((pod) => pod.ownerKind !== 'DaemonSet' && pod.ownerKind !== 'Node');
 
-    const allowsSpot = candidateInstanceTypes(nodePool, ports.region, 'spot');
+    const spotCandidates = candidateInstanceTypes(nodePool, ports.region, 'spot');
     const [spotPrices, unavailable] = await Promise.all([
-      allowsSpot.length > 0 ? ports.compute.describeSpotPrices(allowsSpot) : Promise.resolve([]),
+      spotCandidates.length > 0 ? ports.compute.describeSpotPrices(spotCandidates) : Promise.resolve([]),
       ports.availability.listUnavailable(now),
     ]);
     const zones = [...new Set(subnets.map((subnet) => subnet.zone))].sort();
