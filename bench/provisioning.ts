@@ -175,10 +175,10 @@ export function mixedPods(count: number, seed = 42): Pod[] {
   return pods;
 }
 
-const CURRENT_GENERATION = filteredCatalog(catalog(), (t) => t.currentGeneration);
+export const CURRENT_GENERATION = filteredCatalog(catalog(), (t) => t.currentGeneration);
 const MIXED_SPOT_PRICES = simulatedSpotPrices('us-east-1', 42, CURRENT_GENERATION.types().filter((t) => t.supportsSpot).map((t) => t.name));
 
-function mixedRequest(count: number): CapacityRequest {
+export function mixedRequest(count: number): CapacityRequest {
   const spotAndOnDemand: Requirement = { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot', 'on-demand'] };
   return {
     pods: mixedPods(count),

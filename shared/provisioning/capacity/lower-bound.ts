@@ -1,207 +1,361 @@
 // A lower bound on the hourly cost of any plan that places the same pods: the benchmark measures
-// the planner against it. Two bounds from the dual of the fractional relaxation (nodes may be
-// bought in fractions, pods split across nodes), each valid for any resource prices y >= 0 on
-// (CPU, memory, pod slots); the best y is searched over a grid, and the larger bound is returned.
+// the planner against it. It is the dual value of a linear relaxation solved exactly by the dual
+// simplex (covering-lp.ts), whose duals are certified, so it is a bound even with rounding.
 //
-// B1 (per-type scaling): a node of type t at price p_t offers y.a_t of "value"; a pod class that
-// may use types T_c pays at least min_{t in T_c} p_t / (y.a_t) per unit of value, so
-//     cost >= sum_c (y.D_c) * min_{t in T_c} p_t / (y.a_t).
-// B2 (reduced costs): scale y so that y.a_t <= p_t for every usable type; then every node costs
-// its value plus a non-negative reduced cost p_t - y.a_t, and pods that may not share a node
-// (anti-affinity on hostname, hostname spread with maxSkew k) need at least that many nodes:
-//     cost >= y.D + max over such groups of sum over their forced nodes of min reduced cost.
-// Ignored (the relaxation drops them, which only lowers the bound): zone spread and affinity,
-// GPUs, pool limits, integrality. Pods no plan can place are left out of D.
-import { bestPrice } from './pool-table.ts';
+// The relaxation. Columns are offerings (pool, instance type, zone, capacity type) at their
+// price, each offering CPU, memory and pod slots net of the kubelet's reservations and the
+// pool's DaemonSets; nodes may be bought in fractions. Pods come as items: a class's pods, or,
+// for zone spread, the pods spread forces into each zone (below) and the rest. An item may only
+// use the offerings its pods accept (its "set"). Rows are Hall-type covering constraints: for a
+// set U among the item sets (and the union of all), the capacity bought in U must cover, in each
+// of CPU, memory and pod slots, the demand of every item whose set lies inside U. Any plan meets
+// them, since those pods can only sit on nodes bought in U. For a single group of pods that share
+// one set, this is exactly min sum(price_t x_t) s.t. sum(cpu_t x_t) >= CPU, sum(mem_t x_t) >= MEM,
+// sum(pods_t x_t) >= PODS; its optimal basic solution mixes at most three types (one per row).
+//
+// Zone spread (DoNotSchedule, maxSkew k, over the E zones the pods can reach): the final counts
+// of a plan have max - min <= k (each placement keeps count[z] <= min + k, and the minimum only
+// grows), so n <= |E| min + (|E| - 1) k: every zone holds at least ceil((n - (|E|-1)k) / |E|)
+// of the pods. Only those pods are tied to their zone's offerings (and so to its spot prices);
+// the rest may use the cheapest zone. This is applied only when the class is the only one its
+// selector counts, and has no zone affinity (which narrows E): otherwise the pods stay untied.
+//
+// Forced nodes. A group of pods of which at most k may share a node (hostname anti-affinity, a
+// hostname spread over the pods it selects) needs ceil(n/k) distinct nodes, each bought among the
+// offerings that can hold one of its pods: one more covering row, counting nodes. The LP then
+// knows those nodes exist and that the other pods may fill them.
+//
+// Rows are generated: the union and the forced-node rows first, then, up to MAX_ROW_SETS, the
+// sets the last solution covers worst. The bound is the dual value y.b of the last LP, with y
+// certified (covering-lp.ts), so it holds whatever rows were left out.
+//
+// Ignored (the relaxation drops them, which only lowers the bound): zone affinity, GPUs, pool
+// limits, integrality beyond forced nodes. Pods no plan can place are left out.
+import { COMPATIBLE, INCOMPATIBLE, SPECIAL_NOT_ASKED, type ClassFit } from './class-fit.ts';
+import { solveCoveringLp } from './covering-lp.ts';
+import type { CapacityRequest, PlannerOptions } from './model.ts';
+import type { PodClass } from './pod-classes.ts';
+import type { PoolType } from './pool-table.ts';
 import type { PlanningSetup } from './setup.ts';
-import { INCOMPATIBLE } from './class-fit.ts';
 import { preparePlanning } from './setup.ts';
 import { forcedNodeGroups } from './topology.ts';
-import type { CapacityRequest, PlannerOptions } from './model.ts';
 
-interface TypeRow {
+/** Sets made rows at most (fewer constraints: still a bound), so the LP stays small. */
+const MAX_ROW_SETS = 64;
+
+interface Offering {
+  pool: number;
+  type: PoolType;
+  zone: number;
+  spot: boolean;
   price: number;
-  cpu: number;
-  mem: number;
-  pods: number;
 }
 
-interface ClassRows {
+/** Pods of one class bound to one zone mask. */
+interface Item {
+  cls: PodClass;
+  zones: number;
   count: number;
-  demand: [number, number, number];
-  /** Types (with the class's own best price) that can hold one of its pods. */
-  rows: TypeRow[];
+  set: number;
 }
 
-function classRows(setup: PlanningSetup): Array<ClassRows | undefined> {
-  // Classes that select the same offerings and have the same requests share one row list.
-  const shared = new Map<string, TypeRow[]>();
-  const fitIds = new Map<unknown, number>();
-  const idOf = (fit: unknown) => {
-    let id = fitIds.get(fit);
-    if (id === undefined) fitIds.set(fit, (id = fitIds.size));
-    return id;
-  };
-  return setup.classes.map((cls, c) => {
-    if (setup.topologies[c]!.unsupported) return undefined;
-    const key = `${setup.fits[c]!.map((fit) => (fit ? idOf(fit) : -1)).join(',')}|${cls.cpu}|${cls.mem}|${cls.gpus}`;
-    let rows = shared.get(key);
-    if (!rows) {
-      rows = [];
-      for (const pool of setup.pools) {
-        const fit = setup.fits[c]![pool.index];
-        if (!fit) continue;
-        for (const type of pool.types) {
-          const t = type.index;
-          if (fit.compat[t] === INCOMPATIBLE) continue;
-          if (type.cpu < cls.cpu || type.mem < cls.mem || type.gpus < cls.gpus) continue;
-          const price = bestPrice(type, fit.spot[t]!, fit.od[t]!);
-          if (Number.isFinite(price)) rows.push({ price, cpu: type.cpu, mem: type.mem, pods: type.pods });
-        }
-      }
-      shared.set(key, rows);
+/** Offerings a class accepts, in a zone mask: special hardware only where some pod asked for it. */
+function accepts(setup: PlanningSetup, asked: Uint8Array[], c: number, o: Offering, zones: number): boolean {
+  const fit = setup.fits[c]![o.pool];
+  if (!fit) return false;
+  const t = o.type.index;
+  const compat = fit.compat[t];
+  if (compat === INCOMPATIBLE || (compat === SPECIAL_NOT_ASKED && !asked[o.pool]![t])) return false;
+  return (((o.spot ? fit.spot[t]! : fit.od[t]!) & zones) & (1 << o.zone)) !== 0;
+}
+
+const fitsOne = (type: PoolType, cls: PodClass) => type.cpu >= cls.cpu && type.mem >= cls.mem && type.gpus >= cls.gpus && type.pods >= 1;
+
+function offeringsOf(setup: PlanningSetup): Offering[] {
+  const out: Offering[] = [];
+  for (const pool of setup.pools) {
+    const { offerings } = pool;
+    for (let i = 0; i < offerings.length; i++) {
+      out.push({
+        pool: pool.index, type: pool.types[offerings.type[i]!]!, zone: offerings.zone[i]!, spot: offerings.spot[i] === 1, price: offerings.price[i]!,
+      });
     }
-    if (rows.length === 0) return undefined;
-    const count = cls.podIds.length;
-    return { count, demand: [cls.cpu * count, cls.mem * count, count], rows };
+  }
+  return out;
+}
+
+/** Per pool, the special-hardware types some pod asked for: the only ones other pods may share. */
+function askedTypes(setup: PlanningSetup): Uint8Array[] {
+  return setup.pools.map((pool) => {
+    const asked = new Uint8Array(pool.types.length);
+    for (let c = 0; c < setup.classes.length; c++) {
+      const fit = setup.fits[c]![pool.index];
+      if (!fit) continue;
+      for (const type of pool.types) if (type.special && fit.compat[type.index] === COMPATIBLE) asked[type.index] = 1;
+    }
+    return asked;
   });
 }
 
-/** Maximises f over the simplex {u >= 0, sum u = 1} restricted to `active` coordinates: grid, then local refinement. */
-function maximiseOnSimplex(f: (u: [number, number, number]) => number, active: [boolean, boolean, boolean]): number {
-  const dims = [0, 1, 2].filter((d) => active[d]);
-  const point = (a: number, b: number): [number, number, number] => {
-    const u: [number, number, number] = [0, 0, 0];
-    if (dims.length === 1) u[dims[0]!] = 1;
-    else if (dims.length === 2) {
-      u[dims[0]!] = a;
-      u[dims[1]!] = 1 - a;
-    } else {
-      u[dims[0]!] = a;
-      u[dims[1]!] = b;
-      u[dims[2]!] = Math.max(0, 1 - a - b);
-    }
-    return u;
-  };
-  if (dims.length === 0) return 0;
-  if (dims.length === 1) return f(point(1, 0));
-  const steps = 24;
-  let best = { a: 0, b: 0, value: Number.NEGATIVE_INFINITY };
-  for (let i = 0; i <= steps; i++) {
-    for (let j = 0; j <= (dims.length === 3 ? steps - i : 0); j++) {
-      const a = i / steps;
-      const b = j / steps;
-      const value = f(point(a, b));
-      if (value > best.value) best = { a, b, value };
+/** The zones a node for one pod of the class could be opened in: the domains its spread counts (as the packer's). */
+function reachOf(setup: PlanningSetup, c: number): number {
+  const cls = setup.classes[c]!;
+  let reach = 0;
+  for (const pool of setup.pools) {
+    const fit = setup.fits[c]![pool.index];
+    if (!fit) continue;
+    for (const type of pool.types) {
+      if (fit.compat[type.index] === COMPATIBLE && fitsOne(type, cls)) reach |= fit.spot[type.index]! | fit.od[type.index]!;
     }
   }
-  for (let step = 1 / steps; step > 1e-4; step /= 2) {
-    let improved = true;
-    while (improved) {
-      improved = false;
-      for (const [da, db] of [[step, 0], [-step, 0], [0, step], [0, -step], [step, -step], [-step, step]] as const) {
-        const a = best.a + da;
-        const b = dims.length === 3 ? best.b + db : 0;
-        if (a < 0 || b < 0 || a + b > 1) continue;
-        const value = f(point(a, b));
-        if (value > best.value * (1 + 1e-12)) {
-          best = { a, b, value };
-          improved = true;
-        }
-      }
+  return reach;
+}
+
+const bitCount = (mask: number) => {
+  let n = 0;
+  for (let m = mask >>> 0; m !== 0; m &= m - 1) n++;
+  return n;
+};
+
+/** Pods zone spread ties to each zone, per the comment at the top; 0 when the rule does not apply. */
+function perZoneMinimum(setup: PlanningSetup, c: number, reach: number): number {
+  const topology = setup.topologies[c]!;
+  if (topology.zoneAffinity.length > 0) return 0;
+  const zones = bitCount(reach);
+  if (zones < 2) return 0;
+  const n = setup.classes[c]!.podIds.length;
+  let most = 0;
+  for (const rule of topology.zoneSpread) {
+    if (!rule.selfMatch) continue;
+    const counted = setup.topologies.every((t, d) => d === c || !t.zoneGroups.includes(rule.group));
+    if (!counted) continue;
+    most = Math.max(most, Math.ceil((n - (zones - 1) * rule.maxSkew) / zones));
+  }
+  return most;
+}
+
+/** A set of offerings, as a list and as a bitset over the offering index. */
+interface OfferingSet {
+  list: number[];
+  bits: Uint32Array;
+}
+
+function offeringSet(list: number[], size: number): OfferingSet {
+  const bits = new Uint32Array((size + 31) >>> 5);
+  for (const i of list) bits[i >>> 5]! |= 1 << (i & 31);
+  return { list, bits };
+}
+
+const isSubset = (a: OfferingSet, b: OfferingSet) => {
+  for (let w = 0; w < a.bits.length; w++) if ((a.bits[w]! & ~b.bits[w]!) !== 0) return false;
+  return true;
+};
+const has = (set: OfferingSet, i: number) => (set.bits[i >>> 5]! & (1 << (i & 31))) !== 0;
+
+/** Resources a column offers per row kind: CPU, memory, pod slots, and itself (one node, for forced-node rows). */
+const RESOURCES = 4;
+const amount = (type: PoolType, k: number) => (k === 0 ? type.cpu : k === 1 ? type.mem : k === 2 ? Math.min(type.pods, 1e6) : 1);
+
+interface Column {
+  offering: number;
+  /** The rows the column counts in. */
+  rows: number[];
+}
+
+/**
+ * Keeps, among offerings that count in the same rows, the cheapest of each type and then only
+ * those no other is at least as cheap and as large as in every resource (a dominated column
+ * never carries a certified dual above its price, so dropping it keeps the bound).
+ */
+function columnsFor(offerings: Offering[], rowsOf: number[][]): Column[] {
+  const byRows = new Map<string, number[]>();
+  offerings.forEach((_, i) => {
+    if (rowsOf[i]!.length === 0) return;
+    const key = rowsOf[i]!.join(',');
+    let list = byRows.get(key);
+    if (!list) byRows.set(key, (list = []));
+    list.push(i);
+  });
+  const out: Column[] = [];
+  for (const list of byRows.values()) {
+    list.sort((x, y) => offerings[x]!.price - offerings[y]!.price || x - y);
+    const kept: PoolType[] = [];
+    for (const i of list) {
+      const t = offerings[i]!.type;
+      if (kept.some((k) => k.cpu >= t.cpu && k.mem >= t.mem && k.pods >= t.pods)) continue;
+      kept.push(t);
+      out.push({ offering: i, rows: rowsOf[i]! });
     }
   }
-  return best.value;
+  return out;
 }
 
 export function lowerBoundOf(setup: PlanningSetup): number {
-  const rows = classRows(setup);
-  const present = rows.filter((r): r is ClassRows => r !== undefined);
-  if (present.length === 0) return 0;
-  const total: [number, number, number] = [0, 0, 0];
-  for (const r of present) for (let d = 0; d < 3; d++) total[d]! += r.demand[d]!;
-  const active: [boolean, boolean, boolean] = [total[0] > 0, total[1] > 0, total[2] > 0];
-  // Resource prices per unit of demand share, so that each coordinate of u weighs alike.
-  const prices = (u: [number, number, number]): [number, number, number] =>
-    [active[0] ? u[0] / total[0] : 0, active[1] ? u[1] / total[1] : 0, active[2] ? u[2] / total[2] : 0];
-  const value = (y: [number, number, number], row: TypeRow) => y[0] * row.cpu + y[1] * row.mem + y[2] * row.pods;
-  const demandValue = (y: [number, number, number], r: ClassRows) => y[0] * r.demand[0] + y[1] * r.demand[1] + y[2] * r.demand[2];
+  const offerings = offeringsOf(setup);
+  const asked = askedTypes(setup);
+  const allZones = setup.zones.length === 0 ? 0 : 2 ** setup.zones.length - 1;
+  const fitIds = new Map<ClassFit, number>();
+  const signature = (c: number) =>
+    setup.fits[c]!.map((fit) => {
+      if (!fit) return -1;
+      if (!fitIds.has(fit)) fitIds.set(fit, fitIds.size);
+      return fitIds.get(fit)!;
+    }).join(',');
 
-  // B1 only needs each distinct row list once, with the demand of its classes summed.
-  const byRows = new Map<TypeRow[], ClassRows>();
-  for (const r of present) {
-    const seen = byRows.get(r.rows);
-    if (!seen) byRows.set(r.rows, { count: r.count, demand: [...r.demand], rows: r.rows });
-    else for (let d = 0; d < 3; d++) seen.demand[d]! += r.demand[d]!;
+  // Item sets: the offerings a class accepts in a zone mask that can hold one of its pods.
+  // Classes alike share the accepted list; sets with the same members are one set.
+  const accepted = new Map<string, number[]>();
+  const setIds = new Map<string, number>();
+  const sets: OfferingSet[] = [];
+  const setOf = (c: number, zones: number) => {
+    const baseKey = `${signature(c)}|${zones}`;
+    let base = accepted.get(baseKey);
+    if (!base) {
+      base = [];
+      for (let i = 0; i < offerings.length; i++) if (accepts(setup, asked, c, offerings[i]!, zones)) base.push(i);
+      accepted.set(baseKey, base);
+    }
+    const cls = setup.classes[c]!;
+    const list = base.filter((i) => fitsOne(offerings[i]!.type, cls));
+    let h1 = 0x811c9dc5;
+    let h2 = 17;
+    for (const i of list) {
+      h1 = Math.imul(h1 ^ i, 0x01000193);
+      h2 = (Math.imul(h2, 31) + i) | 0;
+    }
+    const key = `${list.length}:${h1}:${h2}`;
+    let id = setIds.get(key);
+    if (id === undefined) {
+      id = sets.length;
+      setIds.set(key, id);
+      sets.push(offeringSet(list, offerings.length));
+    }
+    return id;
+  };
+  const items: Item[] = [];
+  const placeable = new Uint8Array(setup.classes.length);
+  setup.classes.forEach((cls, c) => {
+    if (setup.topologies[c]!.unsupported) return;
+    const reach = reachOf(setup, c);
+    if (reach === 0) return;
+    placeable[c] = 1;
+    const perZone = perZoneMinimum(setup, c, reach);
+    let rest = cls.podIds.length;
+    if (perZone > 0) {
+      for (let z = 0; z < setup.zones.length; z++) {
+        if (!(reach & (1 << z))) continue;
+        items.push({ cls, zones: 1 << z, count: perZone, set: setOf(c, 1 << z) });
+        rest -= perZone;
+      }
+    }
+    if (rest > 0) items.push({ cls, zones: allZones, count: rest, set: setOf(c, allZones) });
+  });
+  if (items.length === 0) return 0;
+
+  // Candidate rows: every item set, plus their union, each with the demand of the items inside
+  // it; and per group of pods that force nodes, the offerings that can hold one of them, with the
+  // number of nodes the group needs (those nodes are distinct, and each is bought in that set).
+  const union = new Set<number>();
+  for (const item of items) for (const i of sets[item.set]!.list) union.add(i);
+  const candidates = [offeringSet([...union].sort((x, y) => x - y), offerings.length), ...sets];
+  const itemSets = [...new Set(items.map((item) => item.set))];
+  const inside = candidates.map((candidate, k) => {
+    const holds = new Set(itemSets.filter((s) => k === 0 || isSubset(sets[s]!, candidate)));
+    const d = [0, 0, 0, 0];
+    for (const item of items) {
+      if (!holds.has(item.set)) continue;
+      d[0]! += item.cls.cpu * item.count;
+      d[1]! += item.cls.mem * item.count;
+      d[2]! += item.count;
+    }
+    return d;
+  });
+  const groups = forcedNodeGroups(setup.topologies, setup.classes.map((cls) => cls.podIds.length), (c) => placeable[c] === 1);
+  const forcedRows: number[] = [];
+  // Groups with the same host offerings share one row: the one forcing the most nodes.
+  const forcedByHosts = new Map<string, number>();
+  for (const group of groups) {
+    const hosts = new Set<number>();
+    for (const c of group.classes) for (const i of sets[setOf(c, allZones)]!.list) hosts.add(i);
+    const pods = group.classes.reduce((sum, c) => sum + setup.classes[c]!.podIds.length, 0);
+    const list = [...hosts].sort((x, y) => x - y);
+    const key = list.join(',');
+    const nodes = Math.ceil(pods / group.perNode);
+    const seen = forcedByHosts.get(key);
+    if (seen !== undefined) {
+      inside[seen]![3] = Math.max(inside[seen]![3]!, nodes);
+      continue;
+    }
+    forcedByHosts.set(key, candidates.length);
+    forcedRows.push(candidates.length);
+    candidates.push(offeringSet(list, offerings.length));
+    inside.push([0, 0, 0, nodes]);
   }
-  const merged = [...byRows.values()];
-  const b1 = maximiseOnSimplex((u) => {
-    const y = prices(u);
-    let sum = 0;
-    for (const r of merged) {
-      let best = Number.POSITIVE_INFINITY;
-      for (const row of r.rows) {
-        const v = value(y, row);
-        if (v > 0) best = Math.min(best, row.price / v);
-      }
-      if (Number.isFinite(best)) sum += demandValue(y, r) * best;
-    }
-    return sum;
-  }, active);
 
-  const allRows = merged.flatMap((r) => r.rows);
-  const groups = forcedNodeGroups(setup.topologies, setup.classes.map((c) => c.podIds.length), (c) => rows[c] !== undefined);
-  // B2 is concave in the scale of y (from 0 to the most the types allow): search it by thirds.
-  const b2 = maximiseOnSimplex((u) => {
-    const direction = prices(u);
-    let most = Number.POSITIVE_INFINITY;
-    for (const row of allRows) {
-      const v = value(direction, row);
-      if (v > 0) most = Math.min(most, row.price / v);
-    }
-    if (!Number.isFinite(most)) return 0;
-    const bound = (scale: number): number => {
-      const y: [number, number, number] = [direction[0] * scale, direction[1] * scale, direction[2] * scale];
-      let base = 0;
-      for (const r of merged) base += demandValue(y, r);
-      const memo = new Map<TypeRow[], number>();
-      const reduced = (c: number) => {
-        const list = rows[c]!.rows;
-        let least = memo.get(list);
-        if (least === undefined) {
-          least = Number.POSITIVE_INFINITY;
-          for (const row of list) least = Math.min(least, row.price - (y[0] * row.cpu + y[1] * row.mem + y[2] * row.pods));
-          least = Math.max(0, least);
-          memo.set(list, least);
+  // Row generation: start from the union and the groups forcing the most nodes, then add the
+  // sets the last solution under-covers most, up to MAX_ROW_SETS + 1 rows.
+  // Every round's bound is valid; later rounds only add rows.
+  forcedRows.sort((p, q) => inside[q]![3]! - inside[p]![3]! || p - q);
+  const rows = [0, ...forcedRows.slice(0, Math.floor(MAX_ROW_SETS / 2))];
+  let solution: ReturnType<typeof solveCoveringLp> | undefined;
+  let lpRows: Array<{ r: number; resource: number }> = [];
+  for (let round = 0; round < 8; round++) {
+    const rowsOf: number[][] = offerings.map(() => []);
+    rows.forEach((k, r) => {
+      for (const i of candidates[k]!.list) rowsOf[i]!.push(r);
+    });
+    const columns = columnsFor(offerings, rowsOf);
+    lpRows = [];
+    rows.forEach((k, r) => {
+      for (let resource = 0; resource < RESOURCES; resource++) if (inside[k]![resource]! > 0) lpRows.push({ r, resource });
+    });
+    const cols = columns.length;
+    const a = new Float64Array(lpRows.length * cols);
+    const b = new Float64Array(lpRows.length);
+    const cost = new Float64Array(cols);
+    const lpRowOf = new Map(lpRows.map(({ r, resource }, row) => [r * RESOURCES + resource, row]));
+    lpRows.forEach(({ r, resource }, row) => {
+      b[row] = inside[rows[r]!]![resource]!;
+    });
+    columns.forEach((col, j) => {
+      const type = offerings[col.offering]!.type;
+      for (const r of col.rows) {
+        for (let resource = 0; resource < RESOURCES; resource++) {
+          const row = lpRowOf.get(r * RESOURCES + resource);
+          if (row !== undefined) a[row * cols + j] = amount(type, resource);
         }
-        return least;
-      };
-      let forced = 0;
-      for (const group of groups) {
-        let sum: number;
-        if (group.perNode === 1) {
-          sum = group.classes.reduce((acc, c) => acc + rows[c]!.count * reduced(c), 0);
-        } else {
-          const pods = group.classes.reduce((acc, c) => acc + rows[c]!.count, 0);
-          sum = Math.ceil(pods / group.perNode) * Math.min(...group.classes.map(reduced));
-        }
-        forced = Math.max(forced, sum);
       }
-      return base + forced;
-    };
-    if (groups.length === 0) return bound(most);
-    let low = 0;
-    let high = most;
-    for (let i = 0; i < 20; i++) {
-      const a = low + (high - low) / 3;
-      const b = high - (high - low) / 3;
-      if (bound(a) < bound(b)) low = a;
-      else high = b;
-    }
-    return Math.max(bound(0), bound(most), bound((low + high) / 2));
-  }, active);
+    });
+    columns.forEach((col, j) => {
+      cost[j] = offerings[col.offering]!.price;
+    });
+    solution = solveCoveringLp({ a, b, cost, rows: lpRows.length, cols });
+    if (!solution.feasible) throw new Error('planner invariant: the lower-bound LP has an uncoverable row');
+    if (rows.length > MAX_ROW_SETS) break;
+    const x = solution.x;
+    const violations: Array<{ k: number; by: number }> = [];
+    candidates.forEach((candidate, k) => {
+      if (rows.includes(k)) return;
+      const cover = [0, 0, 0, 0];
+      columns.forEach((col, j) => {
+        if (x[j]! <= 0 || !has(candidate, col.offering)) return;
+        for (let resource = 0; resource < RESOURCES; resource++) cover[resource]! += x[j]! * amount(offerings[col.offering]!.type, resource);
+      });
+      let by = 0;
+      for (let resource = 0; resource < RESOURCES; resource++) {
+        const need = inside[k]![resource]!;
+        if (need > 0) by = Math.max(by, (need - cover[resource]!) / need);
+      }
+      if (by > 1e-6) violations.push({ k, by });
+    });
+    if (violations.length === 0) break;
+    violations.sort((p, q) => q.by - p.by || p.k - q.k);
+    for (const v of violations.slice(0, Math.min(12, MAX_ROW_SETS + 1 - rows.length))) rows.push(v.k);
+  }
+  if (!solution) return 0;
+  const lp = solution;
 
-  return Math.max(b1, b2);
+  return lp.bound;
 }
 
 export function costLowerBound(request: CapacityRequest, options: PlannerOptions = {}): number {

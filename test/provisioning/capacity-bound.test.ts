@@ -1,0 +1,119 @@
+// costLowerBound as a linear relaxation: the covering LP solver on a case checkable by hand, the
+// bound's use of type mixes, per-zone prices under zone spread, forced nodes, and how close the
+// plan comes to it on a large unconstrained workload.
+import { describe, expect, it } from 'vitest';
+import { solveCoveringLp } from '../../shared/provisioning/capacity/covering-lp.ts';
+import { costLowerBound, planCapacity, type CapacityRequest } from '../../shared/provisioning/index.ts';
+import type { Pod } from '../../shared/types.ts';
+import { ON_DEMAND, ZONES, request, spotPrice, tinyOptions, tinyPool } from './capacity-fixtures.ts';
+import { expectValidPlan } from './capacity-invariants.ts';
+import { pod } from './fixtures.ts';
+
+const OPTIONS = tinyOptions();
+const many = (prefix: string, n: number, overrides: Parameters<typeof pod>[1] = {}): Pod[] =>
+  Array.from({ length: n }, (_, i) => pod(`${prefix}-${i}`, overrides));
+const onlyTypes = (...types: string[]) => tinyPool([ON_DEMAND, { key: 'node.kubernetes.io/instance-type', operator: 'In', values: types }]);
+
+describe('solveCoveringLp', () => {
+  // Type A: 2 CPU, 4 GiB at 0.10; type B: 2 CPU, 16 GiB at 0.15; need 20 CPU and 80 GiB.
+  // A alone: 20 nodes = 2.00; B alone: 10 nodes = 1.50. Mix: xA + xB = 10, 4xA + 16xB = 80,
+  // so xB = 10/3, xA = 20/3, cost 20/3 x 0.10 + 10/3 x 0.15 = 7/6.
+  const lp = {
+    rows: 2, cols: 2, a: Float64Array.from([2, 2, 4, 16]), b: Float64Array.from([20, 80]), cost: Float64Array.from([0.1, 0.15]),
+  };
+
+  it('finds the two-type mix that beats either type alone', () => {
+    const solution = solveCoveringLp(lp);
+    expect(solution.optimal).toBe(true);
+    expect(solution.x[0]).toBeCloseTo(20 / 3, 9);
+    expect(solution.x[1]).toBeCloseTo(10 / 3, 9);
+    expect(solution.value).toBeCloseTo(7 / 6, 9);
+    expect(solution.bound).toBeCloseTo(7 / 6, 9);
+  });
+
+  it('returns duals that price no column above its cost (so y.b is a bound)', () => {
+    const { duals } = solveCoveringLp(lp);
+    // Both columns are in the basis, so y.A_j = cost_j on both:
+    // 2yc + 4ym = 0.10 and 2yc + 16ym = 0.15  ->  ym = 0.05/12, yc = (0.10 - 4ym)/2.
+    expect(duals[1]).toBeCloseTo(0.05 / 12, 12);
+    expect(duals[0]).toBeCloseTo((0.1 - 4 * (0.05 / 12)) / 2, 12);
+    for (let j = 0; j < 2; j++) expect(duals[0]! * lp.a[j]! + duals[1]! * lp.a[2 + j]!).toBeLessThanOrEqual(lp.cost[j]! + 1e-15);
+  });
+
+  it('says so when a row cannot be covered', () => {
+    const solution = solveCoveringLp({ rows: 1, cols: 1, a: Float64Array.from([0]), b: Float64Array.from([1]), cost: Float64Array.from([1]) });
+    expect(solution.feasible).toBe(false);
+  });
+});
+
+describe('costLowerBound: the LP relaxation', () => {
+  it('mixes two types when the mix beats either alone (hand-checked)', () => {
+    // Allocatable with reservations off: c1.1x 2000m and 4096 - ceil(7.5%) = 3788 MiB, r1.1x
+    // 2000m and 15155 MiB. Demand: 16 x (1000m, 100 MiB) + 16 x (250m, 3000 MiB) = 20000m, 49600 MiB.
+    // c1.1x alone: 49600/3788 = 13.09 nodes = 1.309; r1.1x alone: 10 nodes = 1.50.
+    // Mix: xc + xr = 10, 3788 xc + 15155 xr = 49600  ->  xr = 11720/11367, xc = 10 - xr,
+    // cost 0.1 xc + 0.15 xr = 1 + 0.05 xr = 1.051553.
+    const pods = [
+      ...many('cpu', 16, { cpu: 1000, memoryGiB: 100 / 1024 }),
+      ...many('mem', 16, { cpu: 250, memoryGiB: 3000 / 1024 }),
+    ];
+    const req = request(pods, { nodePools: [onlyTypes('c1.1x', 'r1.1x')] });
+    const bound = costLowerBound(req, OPTIONS);
+    expect(bound).toBeCloseTo(1 + 0.05 * (11720 / 11367), 6);
+    expect(bound).toBeLessThan(1.309);
+    expect(bound).toBeLessThanOrEqual(planCapacity(req, OPTIONS).hourlyCost + 1e-9);
+  });
+
+  it('ties the pods zone spread forces into a zone to that zone\'s spot price', () => {
+    // c1.1x spot at 0.03 in zone a, 0.09 in b and c. 30 pods of 1000m spread with maxSkew 1 over
+    // three zones: at least 10 per zone, 5 nodes each: 5 x 0.03 + 10 x 0.09 = 1.05. Without the
+    // spread all 15 nodes could be in zone a: 0.45.
+    const spotOnly = tinyPool([{ key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot'] }, { key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['c1.1x'] }]);
+    const spotPrices = [spotPrice('c1.1x', ZONES[0]!, 0.03), spotPrice('c1.1x', ZONES[1]!, 0.09), spotPrice('c1.1x', ZONES[2]!, 0.09)];
+    const spread = { topologyKey: 'topology.kubernetes.io/zone', maxSkew: 1, whenUnsatisfiable: 'DoNotSchedule' as const, labelSelector: { app: 'web' } };
+    const spreadPods = many('web', 30, { cpu: 1000, memoryGiB: 0.5, labels: { app: 'web' }, topologySpread: [spread] });
+    const spreadReq = request(spreadPods, { nodePools: [spotOnly], spotPrices });
+    expect(costLowerBound(spreadReq, OPTIONS)).toBeCloseTo(1.05, 6);
+    expect(planCapacity(spreadReq, OPTIONS).hourlyCost).toBeCloseTo(1.05, 6);
+    const freeReq = request(many('web', 30, { cpu: 1000, memoryGiB: 0.5 }), { nodePools: [spotOnly], spotPrices });
+    expect(costLowerBound(freeReq, OPTIONS)).toBeCloseTo(0.45, 6);
+  });
+
+  it('counts the nodes anti-affinity forces, which other pods may fill', () => {
+    // 6 pods that may not share a node force 6 x c1.1x (0.6); 12 small pods fit beside them for free.
+    const req = request([
+      ...many('db', 6, { cpu: 500, memoryGiB: 0.5, labels: { app: 'db' }, podAntiAffinity: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { app: 'db' } }] }),
+      ...many('web', 12, { cpu: 500, memoryGiB: 0.5 }),
+    ], { nodePools: [onlyTypes('c1.1x')] });
+    expect(costLowerBound(req, OPTIONS)).toBeCloseTo(0.6, 6);
+    expect(planCapacity(req, OPTIONS).hourlyCost).toBeCloseTo(0.6, 6);
+  });
+});
+
+describe('planCapacity against the bound', () => {
+  // 400 pods of eight shapes over c1 (cheap CPU, three sizes) and r1 (cheap memory). The LP buys
+  // about 25.8 c1.4x and 14.3 r1.1x, each full in both CPU and memory: 11.43 an hour.
+  const shapes: Array<[number, number]> = [[100, 128], [250, 256], [500, 512], [1000, 1024], [250, 2048], [500, 3072], [2000, 1024], [100, 4096]];
+  const pods = Array.from({ length: 400 }, (_, i) => {
+    const [cpu, mem] = shapes[i % shapes.length]!;
+    return pod(`p-${i}`, { cpu, memoryGiB: mem / 1024 });
+  });
+  const req: CapacityRequest = request(pods, { nodePools: [onlyTypes('c1.1x', 'c1.2x', 'c1.4x', 'r1.1x')] });
+
+  it('never plans below the bound, and stays within 15% of it on a large unconstrained workload', () => {
+    const result = planCapacity(req, OPTIONS);
+    expectValidPlan(result, req, OPTIONS);
+    expect(result.unschedulable).toEqual([]);
+    const bound = costLowerBound(req, OPTIONS);
+    expect(bound).toBeCloseTo(11.4345, 3);
+    expect(result.hourlyCost).toBeGreaterThanOrEqual(bound - 1e-9);
+    expect(result.hourlyCost / bound).toBeLessThan(1.15);
+  });
+
+  // The target of issue 3, not met yet: the greedy packer plans 12.88 (12.6% above). When it
+  // is met this test fails: turn `it.fails` into `it` and drop the 15% test above.
+  it.fails('plans a large unconstrained workload within 5% of the LP bound (target, not met yet)', () => {
+    const result = planCapacity(req, OPTIONS);
+    expect(result.hourlyCost / costLowerBound(req, OPTIONS)).toBeLessThan(1.05);
+  });
+});
