@@ -7,6 +7,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
+import { formatValue, valueAt } from '../config/problems.ts';
 import { InvalidInputError } from '../errors.ts';
 import type { Ports } from '../ports.ts';
 
@@ -43,24 +44,13 @@ export function parseInput<T>(where: string, schema: z.ZodType<T>, value: unknow
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {
     const path = issue.path.length > 0 ? issue.path.join('.') : '(input)';
-    return `${path}: ${issue.message}; got ${describeValue(valueAt(value, issue.path))}`;
+    return `${path}: ${issue.message}; got ${describeValue(valueAt(value, issue.path.filter((s) => typeof s !== 'symbol')))}`;
   });
   throw new InvalidInputError(`${where}: invalid input: ${problems.join('; ')}`, problems);
 }
 
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let current: unknown = root;
-  for (const key of path) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<PropertyKey, unknown>)[key];
-  }
-  return current;
-}
-
 function describeValue(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  return value === undefined ? 'nothing' : formatValue(value);
 }
 
 /**
