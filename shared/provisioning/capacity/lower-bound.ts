@@ -4,7 +4,9 @@
 //
 // The relaxation. Columns are offerings (pool, instance type, zone, capacity type) at their
 // price, each offering CPU, memory and pod slots net of the kubelet's reservations and the
-// pool's DaemonSets; nodes may be bought in fractions. Pods come as items: a class's pods, or,
+// pool's DaemonSets, but never more of each than some set of the pods could use on it
+// (usable-capacity.ts: a node with one pod slot offers at most the largest pod's CPU); nodes may
+// be bought in fractions. Pods come as items: a class's pods, or,
 // for zone spread, the pods spread forces into each zone (below) and the rest. An item may only
 // use the offerings its pods accept (its "set"). Rows are Hall-type covering constraints: for a
 // set U among the item sets (and the union of all), the capacity bought in U must cover, in each
@@ -39,6 +41,7 @@ import type { PoolType } from './pool-table.ts';
 import type { PlanningSetup } from './setup.ts';
 import { preparePlanning } from './setup.ts';
 import { forcedNodeGroups } from './topology.ts';
+import { UsableCapacity, type NodeRoom } from './usable-capacity.ts';
 
 /** Sets made rows at most (fewer constraints: still a bound), so the LP stays small. */
 const MAX_ROW_SETS = 64;
@@ -154,7 +157,24 @@ const has = (set: OfferingSet, i: number) => (set.bits[i >>> 5]! & (1 << (i & 31
 
 /** Resources a column offers per row kind: CPU, memory, pod slots, and itself (one node, for forced-node rows). */
 const RESOURCES = 4;
-const amount = (type: PoolType, k: number) => (k === 0 ? type.cpu : k === 1 ? type.mem : k === 2 ? Math.min(type.pods, 1e6) : 1);
+type Amount = (type: PoolType, k: number) => number;
+
+/** A type's column amounts: what the planned pods could use of it (usable-capacity.ts), and 1 node. */
+function amounts(setup: PlanningSetup, placeable: Uint8Array): Amount {
+  const usable = new UsableCapacity(
+    setup.classes.filter((_, c) => placeable[c] === 1).map((cls) => ({ cpu: cls.cpu, mem: cls.mem, count: cls.podIds.length })),
+  );
+  const rooms = new Map<PoolType, NodeRoom>();
+  return (type, k) => {
+    if (k === 3) return 1;
+    let room = rooms.get(type);
+    if (!room) {
+      room = usable.of({ cpu: type.cpu, mem: type.mem, pods: Math.min(type.pods, 1e6) });
+      rooms.set(type, room);
+    }
+    return k === 0 ? room.cpu : k === 1 ? room.mem : room.pods;
+  };
+}
 
 interface Column {
   offering: number;
@@ -167,7 +187,7 @@ interface Column {
  * those no other is at least as cheap and as large as in every resource (a dominated column
  * never carries a certified dual above its price, so dropping it keeps the bound).
  */
-function columnsFor(offerings: Offering[], rowsOf: number[][]): Column[] {
+function columnsFor(offerings: Offering[], rowsOf: number[][], amount: Amount): Column[] {
   const byRows = new Map<string, number[]>();
   offerings.forEach((_, i) => {
     if (rowsOf[i]!.length === 0) return;
@@ -180,9 +200,10 @@ function columnsFor(offerings: Offering[], rowsOf: number[][]): Column[] {
   for (const list of byRows.values()) {
     list.sort((x, y) => offerings[x]!.price - offerings[y]!.price || x - y);
     const kept: PoolType[] = [];
+    const holds = (k: PoolType, t: PoolType) => amount(k, 0) >= amount(t, 0) && amount(k, 1) >= amount(t, 1) && amount(k, 2) >= amount(t, 2);
     for (const i of list) {
       const t = offerings[i]!.type;
-      if (kept.some((k) => k.cpu >= t.cpu && k.mem >= t.mem && k.pods >= t.pods)) continue;
+      if (kept.some((k) => holds(k, t))) continue;
       kept.push(t);
       out.push({ offering: i, rows: rowsOf[i]! });
     }
@@ -251,6 +272,7 @@ export function lowerBoundOf(setup: PlanningSetup): number {
     if (rest > 0) items.push({ cls, zones: allZones, count: rest, set: setOf(c, allZones) });
   });
   if (items.length === 0) return 0;
+  const amount = amounts(setup, placeable);
 
   // Candidate rows: every item set, plus their union, each with the demand of the items inside
   // it; and per group of pods that force nodes, the offerings that can hold one of them, with the
@@ -304,7 +326,7 @@ export function lowerBoundOf(setup: PlanningSetup): number {
     rows.forEach((k, r) => {
       for (const i of candidates[k]!.list) rowsOf[i]!.push(r);
     });
-    const columns = columnsFor(offerings, rowsOf);
+    const columns = columnsFor(offerings, rowsOf, amount);
     lpRows = [];
     rows.forEach((k, r) => {
       for (let resource = 0; resource < RESOURCES; resource++) if (inside[k]![resource]! > 0) lpRows.push({ r, resource });
@@ -354,7 +376,6 @@ export function lowerBoundOf(setup: PlanningSetup): number {
   }
   if (!solution) return 0;
   const lp = solution;
-
   return lp.bound;
 }
 

@@ -1,7 +1,8 @@
-// Packs pod classes onto new nodes: first-fit decreasing over classes, each new node of the
-// type that is cheapest per unit of what it is meant to hold (cost per unit of the scarcest
-// resource; see NodeShape), zone spread by water-filling, anti-affinity and hostname spread checked per node,
-// pool weights and limits honoured. The node's final (cheaper) type is chosen afterwards by
+// Packs pod classes onto new nodes, node by node: each new node is opened for the largest pods
+// still to place, of the type that is cheapest per unit of what it is meant to hold (cost per
+// unit of the scarcest resource; see NodeShape), then filled with the pods that best match the
+// room it has left. Zone spread by water-filling, anti-affinity and hostname spread checked per
+// node, pool weights and limits honoured. The node's final (cheaper) type is chosen afterwards by
 // node-offerings.ts; here a node's type is only the capacity it was opened with.
 import { describeDemand } from '../resources.ts';
 import { COMPATIBLE, INCOMPATIBLE, type ClassFit } from './class-fit.ts';
@@ -44,6 +45,14 @@ function fitsOne(type: PoolType, cls: PodClass): boolean {
   return type.cpu >= cls.cpu && type.mem >= cls.mem && type.gpus >= cls.gpus && type.pods >= 1;
 }
 
+/** Pods of one class bound for a set of zones. */
+interface ZoneTarget {
+  c: number;
+  zones: number;
+  count: number;
+  usable: PoolTable[];
+}
+
 interface TypeChoice {
   type: number;
   spot: number;
@@ -67,6 +76,8 @@ class Packer {
   private readonly forcedLeft: number[];
   private readonly forcedOf: number[][];
   private version = 0;
+  /** The shape chooseType fits types to right now. */
+  private shape: NodeShape;
   private readonly choices = new Map<string, TypeChoice>();
   /** Nodes with less room than the smallest pod still to come are dropped from the first-fit scan. */
   private minCpu = 0;
@@ -74,8 +85,9 @@ class Packer {
 
   constructor(
     private readonly setup: PlanningSetup,
-    private readonly shape: NodeShape,
+    private readonly shapes: NodeShape[],
   ) {
+    this.shape = shapes[0]!;
     const zoneCount = setup.zones.length;
     this.allZones = zoneCount === 0 ? 0 : 2 ** zoneCount - 1;
     this.zoneCounts = Array.from({ length: setup.groupCount }, () => new Int32Array(zoneCount));
@@ -105,21 +117,173 @@ class Packer {
     return most;
   }
 
+  /**
+   * Node by node: open a node for the largest pods still to place, then fill it with whichever
+   * pods best match the room it has left (the dot product of their requests and the room, both
+   * as shares of the node), so CPU-heavy and memory-heavy pods share nodes and neither resource
+   * is stranded. Pods whose zone follows other pods' placement come last, first fit.
+   */
   run(): void {
     const order = this.classOrder();
-    // Suffix minima: the smallest request among classes not yet placed.
-    const minCpu = new Float64Array(order.length + 1).fill(Number.POSITIVE_INFINITY);
-    const minMem = new Float64Array(order.length + 1).fill(Number.POSITIVE_INFINITY);
-    for (let i = order.length - 1; i >= 0; i--) {
-      const cls = this.setup.classes[order[i]!]!;
-      minCpu[i] = Math.min(minCpu[i + 1]!, cls.cpu);
-      minMem[i] = Math.min(minMem[i + 1]!, cls.mem);
+    const waits = (c: number) => this.setup.topologies[c]!.zoneAffinity.some((a) => !a.selfMatch);
+    const targets: ZoneTarget[] = [];
+    for (const c of order) {
+      if (waits(c)) continue;
+      targets.push(...(this.zoneTargets(c) ?? []));
     }
-    order.forEach((c, i) => {
-      this.minCpu = minCpu[i]!;
-      this.minMem = minMem[i]!;
+    const head = 0;
+    for (;;) {
+      // Placed targets leave the list, so each fill step scans only pods still to place.
+      let kept = 0;
+      for (const target of targets) if (target.count > 0) targets[kept++] = target;
+      targets.length = kept;
+      if (kept === 0) break;
+      const first = targets[head]!;
+      const opened = this.openBestNode(first, targets, head);
+      if (!opened) {
+        this.reject(first.c, first.count, this.explain(first.c, first.zones, first.usable));
+        first.count = 0;
+        continue;
+      }
+      const { node, steps } = opened;
+      const room = Math.min(first.count, this.room(node, first.c, first.zones));
+      if (room <= 0) throw new Error(`planner invariant: a node opened for class ${first.c} has no room for it`);
+      const place = (target: ZoneTarget, count: number) => {
+        this.add(node, target.c, count, target.zones);
+        target.count -= count;
+      };
+      // The winning trial already chose the node's pods: replay it.
+      if (steps) for (const [target, count] of steps) place(target, count);
+      else {
+        place(first, 1);
+        this.fillNode(node, targets, head, (t) => t.count, place);
+      }
+    }
+    // Pods that follow other pods into their zones: first fit, now that those pods are placed.
+    const following = order.filter(waits);
+    following.forEach((c, i) => {
+      // Nodes with less room than the smallest of these pods still to come leave the scan.
+      const rest = following.slice(i).map((d) => this.setup.classes[d]!);
+      this.minCpu = Math.min(...rest.map((cls) => cls.cpu));
+      this.minMem = Math.min(...rest.map((cls) => cls.mem));
       this.placeClass(c);
     });
+  }
+
+  /**
+   * Fills the node with whichever pods leave the least room, measured as the length of the room
+   * left (CPU and memory as shares of the node): a node short of memory takes CPU-heavy pods and
+   * the other way round, so both run out together. (The dot product of requests and room, the
+   * usual rule for bins of one shape, takes the largest pods first and strands the other
+   * resource on nodes of unusual shape.) `place` records each choice: for real, or on a trial node.
+   */
+  private fillNode(node: PlanNode, targets: ZoneTarget[], head: number, left: (t: ZoneTarget) => number, place: (t: ZoneTarget, count: number) => void): void {
+    const { classes } = this.setup;
+    const type = node.pool.types[node.type]!;
+    const cpuScale = type.cpu > 0 ? 1 / type.cpu : 0;
+    const memScale = type.mem > 0 ? 1 / type.mem : 0;
+    for (;;) {
+      const cpuLeft = type.cpu - node.cpu;
+      const memLeft = type.mem - node.mem;
+      const podsLeft = type.pods - node.pods;
+      if (podsLeft <= 0) return;
+      let best: ZoneTarget | undefined;
+      let bestScore = Number.NEGATIVE_INFINITY;
+      let bestRoom = 0;
+      for (let i = head; i < targets.length; i++) {
+        const target = targets[i]!;
+        const count = left(target);
+        if (count === 0) continue;
+        const cls = classes[target.c]!;
+        if (cls.cpu > cpuLeft || cls.mem > memLeft) continue;
+        // Closest to the corner: the room left after the pod, as shares of the node, shortest.
+        const cpuAfter = (cpuLeft - cls.cpu) * cpuScale;
+        const memAfter = (memLeft - cls.mem) * memScale;
+        const score = -(cpuAfter * cpuAfter + memAfter * memAfter);
+        if (score <= bestScore) continue;
+        const room = Math.min(count, this.room(node, target.c, target.zones));
+        if (room <= 0) continue;
+        best = target;
+        bestScore = score;
+        bestRoom = room;
+      }
+      if (!best) return;
+      // A few pods at a time: the room's balance moves slowly, so the same class stays best for a while.
+      place(best, Math.max(1, Math.floor(bestRoom / 4)));
+    }
+  }
+
+  /**
+   * The node to open for the target's pods: per shape, the type chooseType picks, tried on a
+   * trial node filled as fillNode would; the trial doing the most of what is left per dollar wins.
+   */
+  private openBestNode(first: ZoneTarget, targets: ZoneTarget[], head: number): { node: PlanNode; steps?: Array<[ZoneTarget, number]> } | undefined {
+    let best: { pool: PoolTable; choice: TypeChoice; score: number; steps?: Array<[ZoneTarget, number]> } | undefined;
+    const remaining = this.remaining;
+    const tried = new Set<string>();
+    for (const shape of this.shapes) {
+      this.shape = shape;
+      for (const pool of first.usable) {
+        const choice = this.chooseType(first.c, pool, first.zones);
+        if (!choice) continue;
+        const key = `${pool.index}|${choice.type}|${choice.spot}|${choice.od}`;
+        if (tried.has(key)) break;
+        tried.add(key);
+        if (this.shapes.length === 1) {
+          best = { pool, choice, score: 0 };
+          break;
+        }
+        const trial = this.nodeOf(pool, choice, first);
+        const taken = new Map<ZoneTarget, number>();
+        const steps: Array<[ZoneTarget, number]> = [];
+        let work = 0;
+        const put = (target: ZoneTarget, count: number) => {
+          const cls = this.setup.classes[target.c]!;
+          this.addTrial(trial, target, count);
+          steps.push([target, count]);
+          taken.set(target, (taken.get(target) ?? 0) + count);
+          work += count * ((remaining.cpu > 0 ? cls.cpu / remaining.cpu : 0) + (remaining.mem > 0 ? cls.mem / remaining.mem : 0) + 1 / remaining.pods);
+        };
+        put(first, 1);
+        this.fillNode(trial, targets, head, (t) => t.count - (taken.get(t) ?? 0), put);
+        const score = bestPrice(pool.types[choice.type]!, trial.spot, trial.od) / work;
+        if (!best || score < best.score) best = { pool, choice, score, steps };
+        break;
+      }
+    }
+    if (!best) return undefined;
+    const type = best.pool.types[best.choice.type]!;
+    this.poolCpu[best.pool.index]! += type.capacityCpuMillis;
+    this.poolMem[best.pool.index]! += type.capacityMemoryBytes;
+    const node = { ...this.nodeOf(best.pool, best.choice, first), id: this.nodes.length };
+    this.nodes.push(node);
+    this.open.push(node);
+    return { node, steps: best.steps };
+  }
+
+  private nodeOf(pool: PoolTable, choice: TypeChoice, first: ZoneTarget): PlanNode {
+    return {
+      id: -1, pool, type: choice.type, spot: choice.spot, od: choice.od,
+      zoneLimit: this.setup.fits[first.c]![pool.index]!.zones & first.zones,
+      cpu: 0, mem: 0, gpus: 0, pods: 0, classes: [], counts: [], podIds: [], hostCounts: new Map(),
+    };
+  }
+
+  /** What add() does to the node itself, without placing pods for real. */
+  private addTrial(node: PlanNode, target: ZoneTarget, count: number): void {
+    const c = target.c;
+    const fit = this.setup.fits[c]![node.pool.index]!;
+    const cls = this.setup.classes[c]!;
+    const zones = node.zoneLimit & fit.zones & target.zones;
+    node.zoneLimit = zones;
+    node.spot &= fit.spot[node.type]! & zones;
+    node.od &= fit.od[node.type]! & zones;
+    node.cpu += cls.cpu * count;
+    node.mem += cls.mem * count;
+    node.gpus += cls.gpus * count;
+    node.pods += count;
+    if (!node.classes.includes(c)) node.classes.push(c);
+    for (const g of this.setup.topologies[c]!.hostGroups) node.hostCounts.set(g, (node.hostCounts.get(g) ?? 0) + count);
   }
 
   /**
@@ -166,41 +330,58 @@ class Packer {
   }
 
   private placeClass(c: number): void {
+    const targets = this.zoneTargets(c);
+    if (!targets) return;
+    for (const target of targets) this.place(c, target.count, target.zones, target.usable);
+  }
+
+  /**
+   * Where the class's pods may go, as (zones, count) targets: all zones, the zones its pod
+   * affinity allows, or a quota per zone when it spreads over zones. Pods no target can take are
+   * rejected here, with the reason; undefined when none is left.
+   */
+  private zoneTargets(c: number): ZoneTarget[] | undefined {
     const { classes, topologies, fits, pools } = this.setup;
     const cls = classes[c]!;
     const topology = topologies[c]!;
     const n = cls.podIds.length;
-    if (topology.unsupported) return this.reject(c, n, topology.unsupported);
+    if (topology.unsupported) return void this.reject(c, n, topology.unsupported);
     const usable = pools.filter((p) => fits[c]![p.index]);
-    if (usable.length === 0) return this.reject(c, n, this.setup.poolReasons[c]!.join('; ') || 'no NodePool');
+    if (usable.length === 0) return void this.reject(c, n, this.setup.poolReasons[c]!.join('; ') || 'no NodePool');
 
     let reach = this.reachOf(c, usable);
-    if (reach === 0) return this.reject(c, n, this.explain(c, this.allZones, usable));
+    if (reach === 0) return void this.reject(c, n, this.explain(c, this.allZones, usable));
 
     for (const rule of topology.zoneAffinity) {
       const counts = this.zoneCounts[rule.group]!;
-      let withPods = 0;
+      let withPods = this.groupZone.get(rule.group) ?? 0;
       counts.forEach((count, z) => {
         if (count > 0) withPods |= 1 << z;
       });
       if (withPods !== 0) reach &= withPods;
-      else if (rule.selfMatch) reach = this.cheapestZone(c, reach, usable);
-      else return this.reject(c, n, 'required pod affinity on zone: no planned pod matches its selector');
-      if (reach === 0) return this.reject(c, n, 'required pod affinity on zone: the zones holding the matching pods offer no instance type for this pod');
+      else if (rule.selfMatch) {
+        reach = this.cheapestZone(c, reach, usable);
+        // Later classes of the group follow, even before these pods are on a node.
+        this.groupZone.set(rule.group, reach);
+      } else return void this.reject(c, n, 'required pod affinity on zone: no planned pod matches its selector');
+      if (reach === 0) return void this.reject(c, n, 'required pod affinity on zone: the zones holding the matching pods offer no instance type for this pod');
     }
 
     if (topology.zoneSpread.length === 0) {
-      this.place(c, n, topology.zoneAffinity.length > 0 ? reach : this.allZones, usable);
-      return;
+      return [{ c, zones: topology.zoneAffinity.length > 0 ? reach : this.allZones, count: n, usable }];
     }
     const quotas = this.waterFill(c, n, reach);
+    const targets: ZoneTarget[] = [];
     quotas.forEach((quota, z) => {
-      if (quota > 0) this.place(c, quota, 1 << z, usable);
+      if (quota > 0) targets.push({ c, zones: 1 << z, count: quota, usable });
     });
     const placedOrRejected = quotas.reduce((a, b) => a + b, 0);
     if (placedOrRejected < n) this.reject(c, n - placedOrRejected, 'topology spread on zone: no zone keeps the skew within maxSkew');
+    return targets;
   }
 
+  /** Zone chosen for a self-affine group before any of its pods is on a node. */
+  private readonly groupZone = new Map<number, number>();
   private readonly reachCache = new Map<string, number>();
   private readonly fitIds = new Map<ClassFit, number>();
 
@@ -444,7 +625,7 @@ class Packer {
    * larger than all of it counts as one unit (so the tail gets the cheapest type that holds it).
    */
   private chooseType(c: number, pool: PoolTable, zoneMask: number): TypeChoice | undefined {
-    const key = `${pool.index}|${c}|${zoneMask}`;
+    const key = `${this.shape}|${pool.index}|${c}|${zoneMask}`;
     const cached = this.choices.get(key);
     if (cached && cached.version === this.version && this.withinLimits(pool, pool.types[cached.type]!)) return cached;
     const fit = this.setup.fits[c]![pool.index]!;
@@ -517,8 +698,9 @@ class Packer {
  */
 export type NodeShape = 'remaining' | 'class';
 
-export function pack(setup: PlanningSetup, shape: NodeShape = 'remaining'): { nodes: PlanNode[]; unschedulable: Unschedulable[] } {
-  const packer = new Packer(setup, shape);
+/** `shapes`: the shapes tried for each new node (the better trial wins); one shape, no trial. */
+export function pack(setup: PlanningSetup, shapes: NodeShape[] = ['remaining']): { nodes: PlanNode[]; unschedulable: Unschedulable[] } {
+  const packer = new Packer(setup, shapes);
   packer.run();
   return { nodes: packer.nodes.filter((n) => n.pods > 0), unschedulable: packer.unschedulable };
 }

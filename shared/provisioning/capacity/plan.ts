@@ -11,10 +11,11 @@ const costOf = (nodes: PlannedNode[]) => Math.round(nodes.reduce((sum, node) => 
 
 export function planCapacity(request: CapacityRequest, options: PlannerOptions = {}): CapacityPlan {
   const setup = preparePlanning(request, options);
-  // Two packings, nodes fitted to everything left or to the pods that open them; neither wins
-  // on every workload, both are fast: keep the one that places more pods, then the cheaper.
-  const candidates = (['remaining', 'class'] as const).map((shape) => {
-    const packed = pack(setup, shape);
+  // Two packings: every node's type fitted to everything left, or each new node tried both
+  // fitted to everything left and to the pods that open it (the better trial wins). Neither
+  // wins on every workload and both are fast: keep the one that places more pods, then the cheaper.
+  const candidates = ([['remaining'], ['remaining', 'class']] as const).map((shapes) => {
+    const packed = pack(setup, [...shapes]);
     const { planned, unschedulable } = finalizeNodes(setup, packed.nodes);
     return { nodes: planned, unschedulable: [...packed.unschedulable, ...unschedulable], hourlyCost: costOf(planned) };
   });
