@@ -51,6 +51,46 @@ interface ZoneTarget {
   zones: number;
   count: number;
   usable: PoolTable[];
+  /** Pods a trial node took, valid while `epoch` is the trial's. */
+  taken: number;
+  epoch: number;
+}
+
+/** The targets still to place, largest first, and the same grouped by request shape. */
+class FillWork {
+  readonly shapes: Array<{ cpu: number; mem: number; targets: ZoneTarget[] }> = [];
+
+  constructor(
+    readonly targets: ZoneTarget[],
+    classes: PodClass[],
+  ) {
+    const byShape = new Map<string, { cpu: number; mem: number; targets: ZoneTarget[] }>();
+    for (const target of targets) {
+      const { cpu, mem, gpus } = classes[target.c]!;
+      const key = `${cpu}|${mem}|${gpus}`;
+      let shape = byShape.get(key);
+      if (!shape) {
+        shape = { cpu, mem, targets: [] };
+        byShape.set(key, shape);
+        this.shapes.push(shape);
+      }
+      shape.targets.push(target);
+    }
+  }
+
+  /** Drops what is placed, so every scan sees only pods still to place. */
+  compact(): void {
+    const live = (list: ZoneTarget[]) => {
+      let kept = 0;
+      for (const target of list) if (target.count > 0) list[kept++] = target;
+      list.length = kept;
+    };
+    live(this.targets);
+    for (const shape of this.shapes) live(shape.targets);
+    let kept = 0;
+    for (const shape of this.shapes) if (shape.targets.length > 0) this.shapes[kept++] = shape;
+    this.shapes.length = kept;
+  }
 }
 
 interface TypeChoice {
@@ -76,6 +116,7 @@ class Packer {
   private readonly forcedLeft: number[];
   private readonly forcedOf: number[][];
   private version = 0;
+  private trialEpoch = 0;
   /** The shape chooseType fits types to right now. */
   private shape: NodeShape;
   private readonly choices = new Map<string, TypeChoice>();
@@ -131,15 +172,12 @@ class Packer {
       if (waits(c)) continue;
       targets.push(...(this.zoneTargets(c) ?? []));
     }
-    const head = 0;
+    const work = new FillWork(targets, this.setup.classes);
     for (;;) {
-      // Placed targets leave the list, so each fill step scans only pods still to place.
-      let kept = 0;
-      for (const target of targets) if (target.count > 0) targets[kept++] = target;
-      targets.length = kept;
-      if (kept === 0) break;
-      const first = targets[head]!;
-      const opened = this.openBestNode(first, targets, head);
+      work.compact();
+      const first = work.targets[0];
+      if (!first) break;
+      const opened = this.openBestNode(first, work);
       if (!opened) {
         this.reject(first.c, first.count, this.explain(first.c, first.zones, first.usable));
         first.count = 0;
@@ -156,7 +194,7 @@ class Packer {
       if (steps) for (const [target, count] of steps) place(target, count);
       else {
         place(first, 1);
-        this.fillNode(node, targets, head, (t) => t.count, place);
+        this.fillNode(node, work, (t) => t.count, place);
       }
     }
     // Pods that follow other pods into their zones: first fit, now that those pods are placed.
@@ -175,41 +213,45 @@ class Packer {
    * left (CPU and memory as shares of the node): a node short of memory takes CPU-heavy pods and
    * the other way round, so both run out together. (The dot product of requests and room, the
    * usual rule for bins of one shape, takes the largest pods first and strands the other
-   * resource on nodes of unusual shape.) `place` records each choice: for real, or on a trial node.
+   * resource on nodes of unusual shape.) The rule only sees requests, so it picks a request
+   * shape; the first pods of that shape the node can take go. `place` records each choice: for
+   * real, or on a trial node.
    */
-  private fillNode(node: PlanNode, targets: ZoneTarget[], head: number, left: (t: ZoneTarget) => number, place: (t: ZoneTarget, count: number) => void): void {
-    const { classes } = this.setup;
+  private fillNode(node: PlanNode, work: FillWork, left: (t: ZoneTarget) => number, place: (t: ZoneTarget, count: number) => void): void {
     const type = node.pool.types[node.type]!;
     const cpuScale = type.cpu > 0 ? 1 / type.cpu : 0;
     const memScale = type.mem > 0 ? 1 / type.mem : 0;
+    // A shape none of whose pods fits stays out for this node: the node only fills up.
+    const out = new Uint8Array(work.shapes.length);
     for (;;) {
       const cpuLeft = type.cpu - node.cpu;
       const memLeft = type.mem - node.mem;
-      const podsLeft = type.pods - node.pods;
-      if (podsLeft <= 0) return;
-      let best: ZoneTarget | undefined;
+      if (type.pods - node.pods <= 0) return;
+      let best = -1;
       let bestScore = Number.NEGATIVE_INFINITY;
-      let bestRoom = 0;
-      for (let i = head; i < targets.length; i++) {
-        const target = targets[i]!;
-        const count = left(target);
-        if (count === 0) continue;
-        const cls = classes[target.c]!;
-        if (cls.cpu > cpuLeft || cls.mem > memLeft) continue;
-        // Closest to the corner: the room left after the pod, as shares of the node, shortest.
-        const cpuAfter = (cpuLeft - cls.cpu) * cpuScale;
-        const memAfter = (memLeft - cls.mem) * memScale;
+      work.shapes.forEach((shape, i) => {
+        if (out[i] || shape.cpu > cpuLeft || shape.mem > memLeft) return;
+        const cpuAfter = (cpuLeft - shape.cpu) * cpuScale;
+        const memAfter = (memLeft - shape.mem) * memScale;
         const score = -(cpuAfter * cpuAfter + memAfter * memAfter);
-        if (score <= bestScore) continue;
+        if (score > bestScore) {
+          best = i;
+          bestScore = score;
+        }
+      });
+      if (best < 0) return;
+      let placed = false;
+      for (const target of work.shapes[best]!.targets) {
+        const count = left(target);
+        if (count <= 0) continue;
         const room = Math.min(count, this.room(node, target.c, target.zones));
         if (room <= 0) continue;
-        best = target;
-        bestScore = score;
-        bestRoom = room;
+        // A few pods at a time: the room's balance moves slowly, so the same shape stays best for a while.
+        place(target, Math.max(1, Math.floor(room / 4)));
+        placed = true;
+        break;
       }
-      if (!best) return;
-      // A few pods at a time: the room's balance moves slowly, so the same class stays best for a while.
-      place(best, Math.max(1, Math.floor(bestRoom / 4)));
+      if (!placed) out[best] = 1;
     }
   }
 
@@ -217,7 +259,7 @@ class Packer {
    * The node to open for the target's pods: per shape, the type chooseType picks, tried on a
    * trial node filled as fillNode would; the trial doing the most of what is left per dollar wins.
    */
-  private openBestNode(first: ZoneTarget, targets: ZoneTarget[], head: number): { node: PlanNode; steps?: Array<[ZoneTarget, number]> } | undefined {
+  private openBestNode(first: ZoneTarget, work: FillWork): { node: PlanNode; steps?: Array<[ZoneTarget, number]> } | undefined {
     let best: { pool: PoolTable; choice: TypeChoice; score: number; steps?: Array<[ZoneTarget, number]> } | undefined;
     const remaining = this.remaining;
     const tried = new Set<string>();
@@ -234,19 +276,24 @@ class Packer {
           break;
         }
         const trial = this.nodeOf(pool, choice, first);
-        const taken = new Map<ZoneTarget, number>();
+        const epoch = ++this.trialEpoch;
         const steps: Array<[ZoneTarget, number]> = [];
-        let work = 0;
+        let done = 0;
         const put = (target: ZoneTarget, count: number) => {
           const cls = this.setup.classes[target.c]!;
           this.addTrial(trial, target, count);
+          if (target.epoch !== epoch) {
+            target.epoch = epoch;
+            target.taken = 0;
+          }
+          target.taken += count;
           steps.push([target, count]);
-          taken.set(target, (taken.get(target) ?? 0) + count);
-          work += count * ((remaining.cpu > 0 ? cls.cpu / remaining.cpu : 0) + (remaining.mem > 0 ? cls.mem / remaining.mem : 0) + 1 / remaining.pods);
+          done += count * ((remaining.cpu > 0 ? cls.cpu / remaining.cpu : 0) + (remaining.mem > 0 ? cls.mem / remaining.mem : 0) + 1 / remaining.pods);
         };
         put(first, 1);
-        this.fillNode(trial, targets, head, (t) => t.count - (taken.get(t) ?? 0), put);
-        const score = bestPrice(pool.types[choice.type]!, trial.spot, trial.od) / work;
+        this.fillNode(trial, work, (t) => t.count - (t.epoch === epoch ? t.taken : 0), put);
+        // Dollars per share of what is left: lower is better.
+        const score = bestPrice(pool.types[choice.type]!, trial.spot, trial.od) / done;
         if (!best || score < best.score) best = { pool, choice, score, steps };
         break;
       }
@@ -368,12 +415,12 @@ class Packer {
     }
 
     if (topology.zoneSpread.length === 0) {
-      return [{ c, zones: topology.zoneAffinity.length > 0 ? reach : this.allZones, count: n, usable }];
+      return [{ c, zones: topology.zoneAffinity.length > 0 ? reach : this.allZones, count: n, usable, taken: 0, epoch: 0 }];
     }
     const quotas = this.waterFill(c, n, reach);
     const targets: ZoneTarget[] = [];
     quotas.forEach((quota, z) => {
-      if (quota > 0) targets.push({ c, zones: 1 << z, count: quota, usable });
+      if (quota > 0) targets.push({ c, zones: 1 << z, count: quota, usable, taken: 0, epoch: 0 });
     });
     const placedOrRejected = quotas.reduce((a, b) => a + b, 0);
     if (placedOrRejected < n) this.reject(c, n - placedOrRejected, 'topology spread on zone: no zone keeps the skew within maxSkew');
