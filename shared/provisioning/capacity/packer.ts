@@ -59,6 +59,8 @@ interface ZoneTarget {
 /** The targets still to place, largest first, and the same grouped by request shape. */
 class FillWork {
   readonly shapes: Array<{ cpu: number; mem: number; targets: ZoneTarget[] }> = [];
+  /** Set when a target runs out: the lists need compacting. */
+  dirty = false;
 
   constructor(
     readonly targets: ZoneTarget[],
@@ -80,6 +82,8 @@ class FillWork {
 
   /** Drops what is placed, so every scan sees only pods still to place. */
   compact(): void {
+    if (!this.dirty) return;
+    this.dirty = false;
     const live = (list: ZoneTarget[]) => {
       let kept = 0;
       for (const target of list) if (target.count > 0) list[kept++] = target;
@@ -181,6 +185,7 @@ class Packer {
       if (!opened) {
         this.reject(first.c, first.count, this.explain(first.c, first.zones, first.usable));
         first.count = 0;
+        work.dirty = true;
         continue;
       }
       const { node, steps } = opened;
@@ -189,6 +194,7 @@ class Packer {
       const place = (target: ZoneTarget, count: number) => {
         this.add(node, target.c, count, target.zones);
         target.count -= count;
+        if (target.count === 0) work.dirty = true;
       };
       // The winning trial already chose the node's pods: replay it.
       if (steps) for (const [target, count] of steps) place(target, count);
