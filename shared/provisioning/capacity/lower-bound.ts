@@ -40,6 +40,7 @@ import type { PodClass } from './pod-classes.ts';
 import type { PoolType } from './pool-table.ts';
 import type { PlanningSetup } from './setup.ts';
 import { preparePlanning } from './setup.ts';
+import { fitsOne } from './fits-one.ts';
 import { forcedNodeGroups } from './topology.ts';
 import { UsableCapacity, type NodeRoom } from './usable-capacity.ts';
 
@@ -72,7 +73,6 @@ function accepts(setup: PlanningSetup, asked: Uint8Array[], c: number, o: Offeri
   return (((o.spot ? fit.spot[t]! : fit.od[t]!) & zones) & (1 << o.zone)) !== 0;
 }
 
-const fitsOne = (type: PoolType, cls: PodClass) => type.cpu >= cls.cpu && type.mem >= cls.mem && type.gpus >= cls.gpus && type.pods >= 1;
 
 function offeringsOf(setup: PlanningSetup): Offering[] {
   const out: Offering[] = [];

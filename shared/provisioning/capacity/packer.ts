@@ -4,11 +4,13 @@
 // room it has left. Zone spread by water-filling, anti-affinity and hostname spread checked per
 // node, pool weights and limits honoured. The node's final (cheaper) type is chosen afterwards by
 // node-offerings.ts; here a node's type is only the capacity it was opened with.
-import { describeDemand } from '../resources.ts';
 import { COMPATIBLE, INCOMPATIBLE, type ClassFit } from './class-fit.ts';
 import { bestPrice, type PoolTable, type PoolType } from './pool-table.ts';
 import type { PodClass } from './pod-classes.ts';
 import type { PlanningSetup } from './setup.ts';
+import { explainUnplaced } from './explain.ts';
+import { FillWork, type ZoneTarget } from './fill-work.ts';
+import { fitsOne } from './fits-one.ts';
 import { forcedNodeGroups, type ForcedNodeGroup } from './topology.ts';
 
 export interface PlanNode {
@@ -41,61 +43,6 @@ export interface Unschedulable {
 export const isSingleZone = (mask: number): boolean => mask !== 0 && (mask & (mask - 1)) === 0;
 export const zoneOfMask = (mask: number): number => 31 - Math.clz32(mask);
 
-function fitsOne(type: PoolType, cls: PodClass): boolean {
-  return type.cpu >= cls.cpu && type.mem >= cls.mem && type.gpus >= cls.gpus && type.pods >= 1;
-}
-
-/** Pods of one class bound for a set of zones. */
-interface ZoneTarget {
-  c: number;
-  zones: number;
-  count: number;
-  usable: PoolTable[];
-  /** Pods a trial node took, valid while `epoch` is the trial's. */
-  taken: number;
-  epoch: number;
-}
-
-/** The targets still to place, largest first, and the same grouped by request shape. */
-class FillWork {
-  readonly shapes: Array<{ cpu: number; mem: number; targets: ZoneTarget[] }> = [];
-  /** Set when a target runs out: the lists need compacting. */
-  dirty = false;
-
-  constructor(
-    readonly targets: ZoneTarget[],
-    classes: PodClass[],
-  ) {
-    const byShape = new Map<string, { cpu: number; mem: number; targets: ZoneTarget[] }>();
-    for (const target of targets) {
-      const { cpu, mem, gpus } = classes[target.c]!;
-      const key = `${cpu}|${mem}|${gpus}`;
-      let shape = byShape.get(key);
-      if (!shape) {
-        shape = { cpu, mem, targets: [] };
-        byShape.set(key, shape);
-        this.shapes.push(shape);
-      }
-      shape.targets.push(target);
-    }
-  }
-
-  /** Drops what is placed, so every scan sees only pods still to place. */
-  compact(): void {
-    if (!this.dirty) return;
-    this.dirty = false;
-    const live = (list: ZoneTarget[]) => {
-      let kept = 0;
-      for (const target of list) if (target.count > 0) list[kept++] = target;
-      list.length = kept;
-    };
-    live(this.targets);
-    for (const shape of this.shapes) live(shape.targets);
-    let kept = 0;
-    for (const shape of this.shapes) if (shape.targets.length > 0) this.shapes[kept++] = shape;
-    this.shapes.length = kept;
-  }
-}
 
 interface TypeChoice {
   type: number;
@@ -183,7 +130,7 @@ class Packer {
       if (!first) break;
       const opened = this.openBestNode(first, work);
       if (!opened) {
-        this.reject(first.c, first.count, this.explain(first.c, first.zones, first.usable));
+        this.reject(first.c, first.count, explainUnplaced(this.setup, first.c, first.zones, first.usable));
         first.count = 0;
         work.dirty = true;
         continue;
@@ -403,7 +350,7 @@ class Packer {
     if (usable.length === 0) return void this.reject(c, n, this.setup.poolReasons[c]!.join('; ') || 'no NodePool');
 
     let reach = this.reachOf(c, usable);
-    if (reach === 0) return void this.reject(c, n, this.explain(c, this.allZones, usable));
+    if (reach === 0) return void this.reject(c, n, explainUnplaced(this.setup, c, this.allZones, usable));
 
     for (const rule of topology.zoneAffinity) {
       const counts = this.zoneCounts[rule.group]!;
@@ -559,7 +506,7 @@ class Packer {
       const node = this.openNode(c, zoneMask, usable);
       if (!node) {
         this.resumeAt.set(key, lastId);
-        return this.reject(c, n, this.explain(c, zoneMask, usable));
+        return this.reject(c, n, explainUnplaced(this.setup, c, zoneMask, usable));
       }
       lastId = node.id;
       const room = Math.min(n, this.room(node, c, zoneMask));
@@ -716,32 +663,6 @@ class Packer {
     return best;
   }
 
-  /** Why no node could be opened for the class in these zones, pool by pool. */
-  private explain(c: number, zoneMask: number, usable: PoolTable[]): string {
-    const cls = this.setup.classes[c]!;
-    const need = describeDemand({ cpuMillis: cls.cpu, memoryBytes: cls.mem, gpus: cls.gpus, pods: 1 });
-    const reasons = usable.map((pool) => {
-      const fit: ClassFit = this.setup.fits[c]![pool.index]!;
-      const fitting = pool.types.filter((t) => fit.compat[t.index] === COMPATIBLE && fitsOne(t, cls));
-      if (fitting.length === 0) {
-        const refused = pool.types.some((t) => fitsOne(t, cls) && (t.refusedSpot | t.refusedOd) !== 0);
-        return refused
-          ? `NodePool ${pool.pool.name}: every instance type that fits a pod needing ${need} was recently refused for capacity`
-          : `NodePool ${pool.pool.name}: no instance type fits a pod needing ${need} next to its DaemonSets`;
-      }
-      const inZones = fitting.filter((t) => ((fit.spot[t.index]! | fit.od[t.index]!) & zoneMask) !== 0);
-      if (inZones.length === 0) {
-        const names = this.setup.zones.filter((_, z) => zoneMask & (1 << z)).join(', ');
-        return `NodePool ${pool.pool.name}: no instance type that fits a pod needing ${need} is offered in ${names}`;
-      }
-      const { cpuMillis, memoryBytes } = pool.limits;
-      return `NodePool ${pool.pool.name}: limits reached (${[
-        Number.isFinite(cpuMillis) ? `cpu ${pool.pool.limits['cpu']}` : '',
-        Number.isFinite(memoryBytes) ? `memory ${pool.pool.limits['memory']}` : '',
-      ].filter(Boolean).join(', ')})`;
-    });
-    return [...reasons, ...this.setup.poolReasons[c]!].join('; ');
-  }
 }
 
 /**
