@@ -11,7 +11,13 @@ const MiB = 2 ** 20;
 export const VM_MEMORY_OVERHEAD_PERCENT = 7.5;
 /** Graviton kernels reserve 64 MiB for the contiguous memory allocator (Karpenter subtracts it too). */
 const ARM64_CMA_MiB = 64;
+const GiB = 2 ** 30;
 const DEFAULT_EVICTION_MEMORY_BYTES = 100 * MiB;
+/** Karpenter's default kube-reserved ephemeral storage, and the kubelet's nodefs.available 10%. */
+const DEFAULT_KUBE_RESERVED_STORAGE_BYTES = GiB;
+const DEFAULT_EVICTION_NODEFS_PERCENT = 10;
+/** Karpenter's default volume for ephemeral storage when the node class says nothing: 20Gi. */
+export const DEFAULT_EPHEMERAL_STORAGE_BYTES = 20 * GiB;
 
 // EKS's kube-reserved CPU: 6% of the first core, 1% of the second, 0.5% of cores 3-4, 0.25% above.
 const CPU_RESERVATION_BANDS = [
@@ -63,38 +69,50 @@ export function memoryCapacityBytes(type: InstanceTypeInfo): number {
   return (mib - overheadMiB) * MiB;
 }
 
-function evictionMemoryBytes(capacityBytes: number, kubelet: KubeletConfig): number {
-  const signal = kubelet.evictionHard?.['memory.available'];
-  if (signal === undefined) return DEFAULT_EVICTION_MEMORY_BYTES;
+/** A hard eviction threshold: a quantity, or a percentage of the capacity (100% reads as "disabled"). */
+function evictionBytes(signal: string | undefined, capacityBytes: number, fallback: number, field: string): number {
+  if (signal === undefined) return fallback;
   if (signal.endsWith('%')) {
     const percent = Number(signal.slice(0, -1));
     if (!Number.isFinite(percent) || percent < 0 || percent > 100) {
-      throw new InvalidInputError(`kubelet.evictionHard["memory.available"]: "${signal}" is not a percentage`);
+      throw new InvalidInputError(`${field}: "${signal}" is not a percentage`);
     }
-    // The kubelet reads 100% as "threshold disabled".
     return percent === 100 ? 0 : Math.ceil((capacityBytes / 100) * percent);
   }
-  return parseBytes(signal, 'kubelet.evictionHard["memory.available"]');
+  return parseBytes(signal, field);
 }
 
-function reserved(table: Record<string, string> | undefined, resource: 'cpu' | 'memory', field: string): number | undefined {
+function reserved(table: Record<string, string> | undefined, resource: 'cpu' | 'memory' | 'ephemeral-storage', field: string): number | undefined {
   const value = table?.[resource];
   if (value === undefined) return undefined;
-  return resource === 'cpu' ? parseCpuMillis(value, `${field}.cpu`) : parseBytes(value, `${field}.memory`);
+  if (resource === 'cpu') return parseCpuMillis(value, `${field}.cpu`);
+  return parseBytes(value, resource === 'memory' ? `${field}.memory` : `${field}["${resource}"]`);
 }
 
-export function allocatable(type: InstanceTypeInfo, kubelet: KubeletConfig): Resources {
+/**
+ * What a node offers to pods. `ephemeralStorageCapacityBytes` is the size of the volume the
+ * kubelet's nodefs lives on (ephemeral-storage.ts works it out from the node class); it loses
+ * kube-reserved (1Gi unless set), system-reserved and the nodefs.available threshold (10%).
+ */
+export function allocatable(type: InstanceTypeInfo, kubelet: KubeletConfig, ephemeralStorageCapacityBytes = DEFAULT_EPHEMERAL_STORAGE_BYTES): Resources {
   const pods = maxPods(type, kubelet);
   const capacityMemory = memoryCapacityBytes(type);
   const kubeCpu = reserved(kubelet.kubeReserved, 'cpu', 'kubelet.kubeReserved') ?? kubeReservedCpuMillis(type.vcpu);
   const kubeMemory = reserved(kubelet.kubeReserved, 'memory', 'kubelet.kubeReserved') ?? (11 * pods + 255) * MiB;
   const systemCpu = reserved(kubelet.systemReserved, 'cpu', 'kubelet.systemReserved') ?? 0;
   const systemMemory = reserved(kubelet.systemReserved, 'memory', 'kubelet.systemReserved') ?? 0;
-  const eviction = evictionMemoryBytes(capacityMemory, kubelet);
+  const eviction = evictionBytes(kubelet.evictionHard?.['memory.available'], capacityMemory, DEFAULT_EVICTION_MEMORY_BYTES, 'kubelet.evictionHard["memory.available"]');
+  const storage = ephemeralStorageCapacityBytes;
+  const kubeStorage = reserved(kubelet.kubeReserved, 'ephemeral-storage', 'kubelet.kubeReserved') ?? DEFAULT_KUBE_RESERVED_STORAGE_BYTES;
+  const systemStorage = reserved(kubelet.systemReserved, 'ephemeral-storage', 'kubelet.systemReserved') ?? 0;
+  const nodefsEviction = evictionBytes(
+    kubelet.evictionHard?.['nodefs.available'], storage, Math.ceil((storage / 100) * DEFAULT_EVICTION_NODEFS_PERCENT), 'kubelet.evictionHard["nodefs.available"]',
+  );
   return {
     cpuMillis: Math.max(0, type.vcpu * 1000 - kubeCpu - systemCpu),
     memoryBytes: Math.max(0, capacityMemory - kubeMemory - systemMemory - eviction),
     pods,
+    ephemeralStorageBytes: Math.max(0, storage - kubeStorage - systemStorage - nodefsEviction),
     gpus: type.gpu?.count ?? type.accelerator?.count ?? 0,
   };
 }

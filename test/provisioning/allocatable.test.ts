@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../shared/errors.ts';
 import { allocatable, catalog, kubeReservedCpuMillis, maxPods } from '../../shared/provisioning/index.ts';
 import type { KubeletConfig } from '../../shared/types.ts';
-import { MiB } from './fixtures.ts';
+import { GiB, MiB } from './fixtures.ts';
 
 const type = (name: string) => {
   const t = catalog().get(name);
@@ -84,7 +84,8 @@ describe('allocatable (no kubelet overrides)', () => {
     // inf2.xlarge: same shape as g5.xlarge; one Inferentia2 device
     ['inf2.xlarge', 3920, 14162, 58, 1],
   ])('%s: %dm CPU, %d MiB, %d pods, %d GPUs', (name, cpu, memoryMiB, pods, gpus) => {
-    expect(allocatable(type(name), {})).toEqual({ cpuMillis: cpu, memoryBytes: memoryMiB * MiB, pods, gpus });
+    // Ephemeral storage on Karpenter's default 20Gi volume: 20Gi - 1Gi kube-reserved - 10% (2Gi) = 17Gi.
+    expect(allocatable(type(name), {})).toEqual({ cpuMillis: cpu, memoryBytes: memoryMiB * MiB, pods, gpus, ephemeralStorageBytes: 17 * GiB });
   });
 });
 
@@ -114,9 +115,26 @@ describe('allocatable with kubelet settings', () => {
     expect(allocatable(type('m5.large'), { evictionHard: { 'memory.available': '10%' } }).memoryBytes).toBe(expected);
   });
 
+  it('takes ephemeral storage from the volume size, less kube-reserved, system-reserved and nodefs.available', () => {
+    // 100Gi volume: - 1Gi kube-reserved - 10Gi (10%) = 89Gi.
+    expect(allocatable(type('m5.large'), {}, 100 * GiB).ephemeralStorageBytes).toBe(89 * GiB);
+    // kubeReserved 5Gi, systemReserved 2Gi, nodefs.available 15Gi: 100 - 5 - 2 - 15 = 78Gi.
+    const kubelet = {
+      kubeReserved: { 'ephemeral-storage': '5Gi' },
+      systemReserved: { 'ephemeral-storage': '2Gi' },
+      evictionHard: { 'nodefs.available': '15Gi' },
+    };
+    expect(allocatable(type('m5.large'), kubelet, 100 * GiB).ephemeralStorageBytes).toBe(78 * GiB);
+    // nodefs.available as a percentage: 5% of 100Gi = 5Gi; 100 - 1 - 5 = 94Gi.
+    expect(allocatable(type('m5.large'), { evictionHard: { 'nodefs.available': '5%' } }, 100 * GiB).ephemeralStorageBytes).toBe(94 * GiB);
+  });
+
   it('names the field of an unreadable quantity', () => {
     expect(() => allocatable(type('m5.large'), { systemReserved: { memory: 'lots' } })).toThrow(
       /kubelet.systemReserved.memory: "lots" is not a Kubernetes quantity/,
+    );
+    expect(() => allocatable(type('m5.large'), { evictionHard: { 'nodefs.available': '120%' } })).toThrow(
+      /kubelet.evictionHard\["nodefs.available"\]: "120%" is not a percentage/,
     );
   });
 });
