@@ -6,14 +6,17 @@ export interface Demand {
   memoryBytes: number;
   gpus: number;
   pods: number;
+  /** Ephemeral storage (emptyDirs, writable layers, logs); absent reads as 0. */
+  storageBytes?: number;
 }
 
 export function demandOf(pods: Pod[]): Demand {
-  const demand: Demand = { cpuMillis: 0, memoryBytes: 0, gpus: 0, pods: pods.length };
+  const demand: Demand = { cpuMillis: 0, memoryBytes: 0, gpus: 0, pods: pods.length, storageBytes: 0 };
   for (const pod of pods) {
     demand.cpuMillis += pod.requests.cpuMillis;
     demand.memoryBytes += pod.requests.memoryBytes;
     demand.gpus += pod.requests.gpus ?? 0;
+    demand.storageBytes! += pod.requests.ephemeralStorageBytes ?? 0;
   }
   return demand;
 }
@@ -24,6 +27,7 @@ export function addDemand(a: Demand, b: Demand): Demand {
     memoryBytes: a.memoryBytes + b.memoryBytes,
     gpus: a.gpus + b.gpus,
     pods: a.pods + b.pods,
+    storageBytes: (a.storageBytes ?? 0) + (b.storageBytes ?? 0),
   };
 }
 
@@ -32,7 +36,8 @@ export function fits(demand: Demand, capacity: Resources): boolean {
     demand.cpuMillis <= capacity.cpuMillis &&
     demand.memoryBytes <= capacity.memoryBytes &&
     demand.gpus <= (capacity.gpus ?? 0) &&
-    demand.pods <= (capacity.pods ?? Number.POSITIVE_INFINITY)
+    demand.pods <= (capacity.pods ?? Number.POSITIVE_INFINITY) &&
+    (demand.storageBytes ?? 0) <= (capacity.ephemeralStorageBytes ?? Number.POSITIVE_INFINITY)
   );
 }
 
@@ -49,5 +54,6 @@ export function formatBytes(bytes: number): string {
 
 export function describeDemand(demand: Demand): string {
   const gpus = demand.gpus ? ` / ${demand.gpus} GPU` : '';
-  return `${demand.cpuMillis}m CPU / ${formatBytes(demand.memoryBytes)} memory${gpus}`;
+  const storage = demand.storageBytes ? ` / ${formatBytes(demand.storageBytes)} ephemeral storage` : '';
+  return `${demand.cpuMillis}m CPU / ${formatBytes(demand.memoryBytes)} memory${gpus}${storage}`;
 }

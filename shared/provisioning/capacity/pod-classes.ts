@@ -12,6 +12,8 @@ export interface PodClass {
   cpu: number;
   mem: number;
   gpus: number;
+  /** Ephemeral storage request, bytes. */
+  storage: number;
   /** nodeSelector + required node affinity + whether GPUs are requested: what decides the instance types. */
   placementKey: string;
 }
@@ -26,7 +28,7 @@ function validatePod(pod: Pod, field: string): void {
   }
   const { cpuMillis, memoryBytes, gpus } = pod.requests;
   const valid = (n: number) => Number.isFinite(n) && n >= 0;
-  if (!valid(cpuMillis) || !valid(memoryBytes) || !valid(gpus ?? 0)) {
+  if (!valid(cpuMillis) || !valid(memoryBytes) || !valid(gpus ?? 0) || !valid(pod.requests.ephemeralStorageBytes ?? 0)) {
     throw new InvalidInputError(
       `pod ${podId(pod)}: requests must be non-negative numbers, got ${JSON.stringify(pod.requests)}`,
     );
@@ -69,15 +71,16 @@ export function groupPods(pods: Pod[]): PodClass[] {
   for (const pod of pods) {
     const { cpuMillis, memoryBytes } = pod.requests;
     const gpus = pod.requests.gpus ?? 0;
+    const storage = pod.requests.ephemeralStorageBytes ?? 0;
     const placementKey = `${json(pod.nodeSelector)}\u0001${json(pod.requiredNodeAffinity)}\u0001${gpus > 0 ? 'gpu' : ''}`;
     const labels = labelKeys.map((k) => pod.labels[k] ?? '\u0002').join('\u0001');
     const key = [
-      pod.namespace, cpuMillis, memoryBytes, gpus, placementKey, json(pod.tolerations), json(pod.topologySpread),
+      pod.namespace, cpuMillis, memoryBytes, gpus, storage, placementKey, json(pod.tolerations), json(pod.topologySpread),
       json(pod.podAntiAffinity), json(pod.podAffinity ?? []), labels,
     ].join('\u0000');
     let cls = byKey.get(key);
     if (!cls) {
-      cls = { index: classes.length, template: pod, podIds: [], cpu: cpuMillis, mem: memoryBytes, gpus, placementKey };
+      cls = { index: classes.length, template: pod, podIds: [], cpu: cpuMillis, mem: memoryBytes, gpus, storage, placementKey };
       byKey.set(key, cls);
       classes.push(cls);
     }
