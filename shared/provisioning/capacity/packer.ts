@@ -269,21 +269,9 @@ class Packer {
     };
   }
 
-  /** What add() does to the node itself, without placing pods for real. */
+  /** A trial node takes pods: its own state changes, nothing is placed for real. */
   private addTrial(node: PlanNode, target: ZoneTarget, count: number): void {
-    const c = target.c;
-    const fit = this.setup.fits[c]![node.pool.index]!;
-    const cls = this.setup.classes[c]!;
-    const zones = node.zoneLimit & fit.zones & target.zones;
-    node.zoneLimit = zones;
-    node.spot &= fit.spot[node.type]! & zones;
-    node.od &= fit.od[node.type]! & zones;
-    node.cpu += cls.cpu * count;
-    node.mem += cls.mem * count;
-    node.gpus += cls.gpus * count;
-    node.pods += count;
-    if (!node.classes.includes(c)) node.classes.push(c);
-    for (const g of this.setup.topologies[c]!.hostGroups) node.hostCounts.set(g, (node.hostCounts.get(g) ?? 0) + count);
+    this.load(node, target.c, count, target.zones);
   }
 
   /**
@@ -557,12 +545,11 @@ class Packer {
     return Math.max(0, limit);
   }
 
-  private add(node: PlanNode, c: number, count: number, zoneMask: number): void {
+  /** The node's own state after taking `count` pods of class c: zones, offerings, resources, classes, hostname counts. */
+  private load(node: PlanNode, c: number, count: number, zoneMask: number): void {
     const fit = this.setup.fits[c]![node.pool.index]!;
     const cls = this.setup.classes[c]!;
-    const topology = this.setup.topologies[c]!;
     const zones = node.zoneLimit & fit.zones & zoneMask;
-    const wasPinned = isSingleZone(node.zoneLimit);
     node.zoneLimit = zones;
     node.spot &= fit.spot[node.type]! & zones;
     node.od &= fit.od[node.type]! & zones;
@@ -576,10 +563,18 @@ class Packer {
       node.classes.push(c);
       node.counts.push(count);
     }
+    for (const g of this.setup.topologies[c]!.hostGroups) node.hostCounts.set(g, (node.hostCounts.get(g) ?? 0) + count);
+  }
+
+  private add(node: PlanNode, c: number, count: number, zoneMask: number): void {
+    const cls = this.setup.classes[c]!;
+    const topology = this.setup.topologies[c]!;
+    const wasPinned = isSingleZone(node.zoneLimit);
+    this.load(node, c, count, zoneMask);
+    const zones = node.zoneLimit;
     const start = this.cursor[c]!;
     for (let i = start; i < start + count; i++) node.podIds.push(cls.podIds[i]!);
     this.cursor[c] = start + count;
-    for (const g of topology.hostGroups) node.hostCounts.set(g, (node.hostCounts.get(g) ?? 0) + count);
     // Zone counts only know pods on nodes whose zone is settled (as Karpenter counts them).
     if (isSingleZone(zones)) {
       const z = zoneOfMask(zones);
