@@ -5,10 +5,12 @@
 
 import type { Clock } from '../ports.ts';
 import type {
-  ClusterNode, NodeCondition, Pod, PodDisruptionBudget, Requirement, Resources, Taint, Toleration,
+  ClusterNode, NodeCondition, Pod, PodAntiAffinityTerm, PodDisruptionBudget, Requirement, Resources, Taint, Toleration,
+  TopologySpreadConstraint,
 } from '../types.ts';
 import { evictionAllowed, pdbStatus, selects, type PdbStatus } from './pdb.ts';
 import type { SeededRandom } from './random.ts';
+import { PodTopology, type BoundPod } from './pod-topology.ts';
 import { addRequests, isNodeReady, leastAllocatedScore, unschedulableReason } from './scheduling.ts';
 
 export interface PodTemplate {
@@ -20,6 +22,9 @@ export interface PodTemplate {
   tolerations: Toleration[];
   priority?: number;
   terminationGracePeriodSeconds?: number;
+  topologySpread?: TopologySpreadConstraint[];
+  podAntiAffinity?: PodAntiAffinityTerm[];
+  podAffinity?: PodAntiAffinityTerm[];
 }
 
 export interface DeploymentSpec {
@@ -310,8 +315,9 @@ export class SimCluster {
       nodeSelector: { ...template.nodeSelector },
       requiredNodeAffinity: structuredClone(template.requiredNodeAffinity),
       tolerations: structuredClone(template.tolerations),
-      topologySpread: [],
-      podAntiAffinity: [],
+      topologySpread: structuredClone(template.topologySpread ?? []),
+      podAntiAffinity: structuredClone(template.podAntiAffinity ?? []),
+      ...(template.podAffinity ? { podAffinity: structuredClone(template.podAffinity) } : {}),
       ...(nodeName ? { nodeName } : {}),
       ...(template.priority !== undefined ? { priority: template.priority } : {}),
       ...(template.terminationGracePeriodSeconds !== undefined ? { terminationGracePeriodSeconds: template.terminationGracePeriodSeconds } : {}),
@@ -410,17 +416,26 @@ export class SimCluster {
     if (pending.length === 0) return;
     const usage = this.nodeUsage();
     const nodes = [...this.nodes.values()].filter((n) => !n.lost).map((n) => n.node).sort((a, b) => a.name.localeCompare(b.name));
+    const byName = new Map(nodes.map((n) => [n.name, n]));
+    const bound: BoundPod[] = [];
+    for (const r of this.pods.values()) {
+      const node = r.pod.nodeName === undefined ? undefined : byName.get(r.pod.nodeName);
+      if (node) bound.push({ pod: r.pod, node, terminating: r.terminating });
+    }
+    const topology = new PodTopology(nodes, bound);
     const now = this.now().getTime();
     for (const record of pending) {
       let best: { node: ClusterNode; score: number } | undefined;
       for (const node of nodes) {
         const used = usage.get(node.name) as Resources;
         if (unschedulableReason(record.pod, node, used) !== undefined) continue;
+        if (topology.reason(record.pod, node) !== undefined) continue;
         const score = leastAllocatedScore(record.pod.requests, used, node.allocatable as Resources);
         if (!best || score > best.score) best = { node, score };
       }
       if (!best) continue;
       record.pod.nodeName = best.node.name;
+      topology.bind(record.pod, best.node);
       usage.set(best.node.name, addRequests(usage.get(best.node.name) as Resources, record.pod.requests));
       this.record({
         type: 'pod-bound', pod: podKey(record.pod), node: best.node.name, pendingMs: now - record.createdAt,

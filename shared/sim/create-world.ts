@@ -80,6 +80,9 @@ export function createWorld(scenario: Scenario, clock: VirtualClock): SimWorld {
     const podTemplate = template({ app: w.name }, annotations, w.requests, w.tolerations, w.nodeSelector);
     if (w.priority !== undefined) podTemplate.priority = w.priority;
     if (w.terminationGracePeriodSeconds !== undefined) podTemplate.terminationGracePeriodSeconds = w.terminationGracePeriodSeconds;
+    const own = { app: w.name };
+    podTemplate.topologySpread = w.topologySpread.map((rule) => ({ ...rule, labelSelector: own }));
+    podTemplate.podAntiAffinity = w.podAntiAffinity.map((term) => ({ ...term, labelSelector: own }));
     cluster.addDeployment({ namespace: w.namespace, name: w.name, replicas: w.replicas, template: podTemplate });
     if (w.pdb) cluster.addPodDisruptionBudget(w.pdb);
   }

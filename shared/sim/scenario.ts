@@ -111,6 +111,16 @@ const scenarioSchema = z.strictObject({
         tolerations: z.array(toleration).default([]),
         priority: z.int().optional(),
         terminationGracePeriodSeconds: z.int().min(0).optional(),
+        /** Spread of the workload's own pods (selector: its app label), as in a pod spec. */
+        topologySpread: z
+          .array(z.strictObject({
+            topologyKey: z.string().min(1),
+            maxSkew: z.int().min(1).default(1),
+            whenUnsatisfiable: z.enum(['DoNotSchedule', 'ScheduleAnyway']).default('DoNotSchedule'),
+          }))
+          .default([]),
+        /** Required anti-affinity against the workload's own pods, per topology key (kubernetes.io/hostname: one per node). */
+        podAntiAffinity: z.array(z.strictObject({ topologyKey: z.string().min(1) })).default([]),
       }),
     )
     .default([]),
@@ -143,6 +153,8 @@ export interface ScenarioWorkload {
   tolerations: Toleration[];
   priority?: number;
   terminationGracePeriodSeconds?: number;
+  topologySpread: Array<{ topologyKey: string; maxSkew: number; whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway' }>;
+  podAntiAffinity: Array<{ topologyKey: string }>;
 }
 
 export interface Scenario {
@@ -255,6 +267,7 @@ export function parseScenario(text: string, options: { source: string; baseDir: 
     return {
       name: w.name, namespace: w.namespace, replicas: w.replicas, requests: requests(['workloads', i], w.cpu, w.memory),
       doNotDisrupt: w.doNotDisrupt, nodeSelector: w.nodeSelector, tolerations: w.tolerations as Toleration[],
+      topologySpread: w.topologySpread, podAntiAffinity: w.podAntiAffinity,
       ...(pdb ? { pdb } : {}),
       ...(w.priority !== undefined ? { priority: w.priority } : {}),
       ...(w.terminationGracePeriodSeconds !== undefined ? { terminationGracePeriodSeconds: w.terminationGracePeriodSeconds } : {}),
