@@ -68,7 +68,7 @@ describe('scenario validation', () => {
     expect(scenario.workloads[0]?.topologySpread).toEqual([{ topologyKey: 'topology.kubernetes.io/zone', maxSkew: 1, whenUnsatisfiable: 'DoNotSchedule' }]);
     expect(scenario.workloads[0]?.podAntiAffinity).toEqual([{ topologyKey: 'kubernetes.io/hostname' }]);
     const problems = problemsOf(scenarioText().replace('pdb: { maxUnavailable: 1 } }', 'topologySpread: [{ topologyKey: topology.kubernetes.io/zone, maxSkew: 0 }] }'));
-    expect(problems).toEqual(["test.yaml workloads[0].topologySpread[0].maxSkew: must be at least 1; got 0"]);
+    expect(problems).toEqual(['test.yaml workloads[0].topologySpread[0].maxSkew: must be at least 1; got 0']);
   });
 
   it('lists every shape problem at once, each with its path and value', () => {
