@@ -11,14 +11,18 @@ import { canonicalLabelKey, labelValue } from './requirements.ts';
 /** Karpenter's cap on instance types per launch: CreateFleet overrides stay few and fast. */
 export const MAX_INSTANCE_TYPES = 60;
 
-/** Reasons in the order they are checked; `excluded` reports them in this order. */
+/**
+ * Reasons in the order they are checked, one per instance type and then one per offering of the
+ * types that pass; `excluded` reports them in this order.
+ */
 export const EXCLUSION = {
   notOfferedInRegion: 'instance type not offered in the region',
   notOfferedInZones: "instance type not offered in the node class's zones",
-  specialHardware: 'metal, GPU or accelerator type no pod asked for',
   nodePoolRequirements: 'instance type excluded by NodePool requirements',
   podConstraints: "instance type excluded by the pods' nodeSelector/affinity",
+  specialHardware: 'metal, GPU or accelerator type no pod asked for',
   tooSmall: 'instance type too small for the pods and DaemonSets',
+  beyondPoolLimits: 'instance type larger than the NodePool limits allow',
   recentlyUnavailable: 'offering recently refused for capacity',
   noSpotPrice: 'spot offering without a spot price',
   noOnDemandPrice: 'on-demand offering without a price',
@@ -36,8 +40,11 @@ export class Exclusions {
   get(reason: ExclusionReason): number {
     return this.counts.get(reason) ?? 0;
   }
-  merge(other: Exclusions): void {
-    for (const [reason, count] of other.counts) this.counts.set(reason, (this.counts.get(reason) ?? 0) + count);
+  /** Adds the other tally's counts, but for the reasons listed in `except`. */
+  merge(other: Exclusions, except: readonly ExclusionReason[] = []): void {
+    for (const [reason, count] of other.counts) {
+      if (!(except as readonly string[]).includes(reason)) this.counts.set(reason, (this.counts.get(reason) ?? 0) + count);
+    }
   }
   list(): Array<{ reason: string; count: number }> {
     return [...this.counts].filter(([, count]) => count > 0).map(([reason, count]) => ({ reason, count }));

@@ -1,18 +1,49 @@
-// Turns each packed node into its launch: the cheapest instance type that holds its pods (the
-// node shrinks from the type it was opened with), and the ranked offerings for its CreateFleet
+// Turns a node's pods into its launch: the cheapest instance type that holds them (a packed node
+// shrinks from the type it was opened with), and the ranked offerings for its CreateFleet
 // request under the rules every plan follows: spot when a spot offering is no dearer than the
 // cheapest on-demand one (dearer spot offerings dropped), at most 60 instance types, minValues
-// kept, pool limits never exceeded whichever offering EC2 picks.
+// kept, pool limits never exceeded whichever offering EC2 picks. planCapacity runs it on every
+// packed node; planReplacement on the one node that takes over an interrupted node's pods, and
+// asks it to count what was left out and why.
 import type { CapacityType, PricedOffering } from '../../types.ts';
-import { MAX_INSTANCE_TYPES, capInstanceTypes, minValuesShortfall } from '../offering-rules.ts';
-import { COMPATIBLE, INCOMPATIBLE } from './class-fit.ts';
+import {
+  EXCLUSION, MAX_INSTANCE_TYPES, capInstanceTypes, minValuesShortfall, specialHardwareAllowed,
+  type ExclusionReason, type Exclusions, type SpecialHardwareAsk,
+} from '../offering-rules.ts';
+import { COMPATIBLE, INCOMPATIBLE, type ClassFit } from './class-fit.ts';
 import type { PlannedNode } from './model.ts';
 import { isSingleZone, zoneOfMask, type PlanNode, type Unschedulable } from './packer.ts';
-import type { PoolTable } from './pool-table.ts';
+import type { PoolTable, PoolType } from './pool-table.ts';
 import type { PlanningSetup } from './setup.ts';
 
-interface RankedOffering extends PricedOffering {
+export interface RankedOffering extends PricedOffering {
   typeIndex: number;
+}
+
+/** What choosing offerings reads of a node: its pool, its pods' summed requests and where it may be. PlanNode is one. */
+export interface NodeLoad {
+  pool: PoolTable;
+  /** Zone bitmask (bit i = setup.zones[i]). */
+  zoneLimit: number;
+  cpu: number;
+  mem: number;
+  gpus: number;
+  pods: number;
+  /** Ephemeral storage, bytes; absent reads as 0. */
+  storage?: number;
+}
+
+/** The largest node capacity an offering may bring: a launch must keep the pool within its limits. */
+export interface CapacityCeiling {
+  cpu: number;
+  mem: number;
+}
+
+export interface NodeOfferings {
+  /** Best first; empty when no offering holds the pods and is accepted by all of them. */
+  offerings: RankedOffering[];
+  /** Why the offerings cannot meet the pool's minValues; offerings is then what was left. */
+  shortfall?: string;
 }
 
 /** Per pool, how much capacity each node may grow by when EC2 launches a later offering. */
@@ -30,33 +61,102 @@ function growthAllowance(setup: PlanningSetup, nodes: PlanNode[]): Array<{ cpu: 
   });
 }
 
-function rankOfferings(setup: PlanningSetup, node: PlanNode, allowance: { cpu: number; mem: number }): RankedOffering[] {
-  const pool: PoolTable = node.pool;
+const bitCount = (mask: number): number => {
+  let n = 0;
+  for (let m = mask; m !== 0; m &= m - 1) n++;
+  return n;
+};
+
+function tooSmall(type: PoolType, node: NodeLoad): boolean {
+  return type.cpu < node.cpu || type.mem < node.mem || type.gpus < node.gpus || type.pods < node.pods ||
+    type.storage < (node.storage ?? 0);
+}
+
+function tooLarge(type: PoolType, ceiling: CapacityCeiling): boolean {
+  return type.capacityCpuMillis > ceiling.cpu || type.capacityMemoryBytes > ceiling.mem;
+}
+
+/**
+ * Why type t cannot be the node's type, in the order reasons are reported; undefined when it can.
+ * A special-hardware type needs a pod on the node that asked for it (or, on a node with no pods,
+ * the pool). `explain` false: any reason will do, so the pods' fits are not read for a type that
+ * is too small anyway (the packer's nodes come here by the thousand).
+ */
+function typeRefusal(
+  node: NodeLoad, t: number, fits: ClassFit[], ceiling: CapacityCeiling, explain: boolean,
+): ExclusionReason | undefined {
+  const type = node.pool.types[t]!;
+  const small = tooSmall(type, node);
+  if (small && !explain) return EXCLUSION.tooSmall;
+  let refused = false;
+  let asked = fits.length === 0 && (!type.special || specialHardwareAllowed(type.info, node.pool.ask));
+  for (let f = 0; !refused && f < fits.length; f++) {
+    const compat = fits[f]!.compat[t];
+    if (compat === INCOMPATIBLE) refused = true;
+    else if (compat === COMPATIBLE) asked = true;
+  }
+  if (refused) return EXCLUSION.podConstraints;
+  if (!asked) return EXCLUSION.specialHardware;
+  if (small) return EXCLUSION.tooSmall;
+  if (tooLarge(type, ceiling)) return EXCLUSION.beyondPoolLimits;
+  return undefined;
+}
+
+/** What planReplacement wants told: the tally to count into, and what the node's pods and pool ask of special hardware. */
+export interface Explain {
+  tally: Exclusions;
+  ask: SpecialHardwareAsk;
+}
+
+/**
+ * Judges every type of the pool for the node and counts why: one reason per type left out; for a
+ * type that can hold the node, each of its offerings left out unpriced or refused. A type with no
+ * usable offering is judged on special hardware and size alone: the pods' fits only say which
+ * usable offerings they accept, so such a type's offerings are counted instead.
+ */
+function judgeAll(node: NodeLoad, fits: ClassFit[], ceiling: CapacityCeiling, explain: Explain, verdict: Uint8Array): void {
+  const { tally, ask } = explain;
+  for (const type of node.pool.types) {
+    let reason: ExclusionReason | undefined;
+    if ((type.spotZones | type.odZones) !== 0) reason = typeRefusal(node, type.index, fits, ceiling, true);
+    else if (type.special && !specialHardwareAllowed(type.info, ask)) reason = EXCLUSION.specialHardware;
+    else if (tooSmall(type, node)) reason = EXCLUSION.tooSmall;
+    else if (tooLarge(type, ceiling)) reason = EXCLUSION.beyondPoolLimits;
+    verdict[type.index] = reason === undefined ? 1 : 2;
+    if (reason) {
+      tally.add(reason);
+      continue;
+    }
+    tally.add(EXCLUSION.recentlyUnavailable, bitCount(type.refusedSpot) + bitCount(type.refusedOd));
+    tally.add(EXCLUSION.noSpotPrice, bitCount(type.unpricedSpot));
+    tally.add(EXCLUSION.noOnDemandPrice, bitCount(type.unpricedOd));
+  }
+}
+
+/**
+ * The node's offerings in price order, of the capacity type the cheapest one has, stopping at the
+ * type cap unless the whole list is wanted (minValues may need types past it; an explanation
+ * needs to see everything, and keeps every offering of the types it keeps).
+ */
+function rankOfferings(
+  setup: PlanningSetup, node: NodeLoad, fits: ClassFit[], ceiling: CapacityCeiling, explain?: Explain,
+): RankedOffering[] {
+  const pool = node.pool;
   const { offerings, types } = pool;
-  const opened = types[node.type]!;
-  const maxCpu = opened.capacityCpuMillis + allowance.cpu;
-  const maxMem = opened.capacityMemoryBytes + allowance.mem;
-  const fits = node.classes.map((c) => setup.fits[c]![pool.index]!);
-  const wholeList = pool.minValues.length > 0;
+  const tally = explain?.tally;
+  const wholeList = pool.minValues.length > 0 || explain !== undefined;
   // Per type: 1 = holds the node's pods and every pod accepts it, 2 = not; 0 = not yet known.
   const verdict = new Uint8Array(types.length);
+  if (explain) judgeAll(node, fits, ceiling, explain, verdict);
+  // Types that pass yet share no offering every pod accepts (say, pods pinned to different zones).
+  const offered = new Uint8Array(types.length);
   const out: RankedOffering[] = [];
   const distinct = new Set<number>();
   let capacityType: CapacityType | undefined;
+  let onDemandSeen = false;
   for (let i = 0; i < offerings.length; i++) {
     const t = offerings.type[i]!;
-    if (verdict[t] === 0) {
-      const type = types[t]!;
-      let ok = type.cpu >= node.cpu && type.mem >= node.mem && type.gpus >= node.gpus && type.pods >= node.pods &&
-        type.capacityCpuMillis <= maxCpu && type.capacityMemoryBytes <= maxMem;
-      let asked = false;
-      for (let f = 0; ok && f < fits.length; f++) {
-        const compat = fits[f]!.compat[t];
-        if (compat === INCOMPATIBLE) ok = false;
-        else if (compat === COMPATIBLE) asked = true;
-      }
-      verdict[t] = ok && asked ? 1 : 2;
-    }
+    if (verdict[t] === 0) verdict[t] = typeRefusal(node, t, fits, ceiling, false) === undefined ? 1 : 2;
     if (verdict[t] !== 1) continue;
     const bit = 1 << offerings.zone[i]!;
     if (!(node.zoneLimit & bit)) continue;
@@ -64,11 +164,21 @@ function rankOfferings(setup: PlanningSetup, node: PlanNode, allowance: { cpu: n
     let accepted = true;
     for (let f = 0; accepted && f < fits.length; f++) accepted = ((spot ? fits[f]!.spot[t]! : fits[f]!.od[t]!) & bit) !== 0;
     if (!accepted) continue;
+    offered[t] = 1;
     if (spot) {
-      if (capacityType === 'on-demand') continue; // dearer than the cheapest on-demand offering
+      if (onDemandSeen) {
+        tally?.add(EXCLUSION.spotDearerThanOnDemand);
+        continue;
+      }
       capacityType = 'spot';
     } else {
-      if (capacityType === 'spot') break; // every spot offering from here on is dearer than this one
+      onDemandSeen = true;
+      if (capacityType === 'spot') {
+        // Every spot offering from here on is dearer than this one.
+        if (!tally) break;
+        tally.add(EXCLUSION.otherCapacityType);
+        continue;
+      }
       capacityType = 'on-demand';
     }
     if (!distinct.has(t)) {
@@ -83,7 +193,29 @@ function rankOfferings(setup: PlanningSetup, node: PlanNode, allowance: { cpu: n
       typeIndex: t,
     });
   }
+  if (tally) {
+    for (const type of types) {
+      if (verdict[type.index] === 1 && (type.spotZones | type.odZones) !== 0 && !offered[type.index]) tally.add(EXCLUSION.podConstraints);
+    }
+  }
   return out;
+}
+
+/**
+ * The node's ranked offerings: at most 60 instance types, the cheapest type for each value a
+ * minValues requirement needs kept first. `fits` are the node's pod classes' fits to its pool.
+ */
+export function nodeOfferings(
+  setup: PlanningSetup, node: NodeLoad, fits: ClassFit[], ceiling: CapacityCeiling, explain?: Explain,
+): NodeOfferings {
+  const pool = node.pool;
+  const ranked = rankOfferings(setup, node, fits, ceiling, explain);
+  if (pool.minValues.length === 0 && !explain) return { offerings: ranked };
+  const labelsOf = (o: RankedOffering) => pool.types[o.typeIndex]!.labels;
+  const { kept, droppedTypes } = capInstanceTypes(ranked, pool.minValues, labelsOf);
+  explain?.tally.add(EXCLUSION.beyondTypeCap, droppedTypes);
+  const shortfall = minValuesShortfall(pool.pool.name, kept, pool.minValues, labelsOf);
+  return shortfall ? { offerings: kept, shortfall } : { offerings: kept };
 }
 
 export function finalizeNodes(setup: PlanningSetup, nodes: PlanNode[]): { planned: PlannedNode[]; unschedulable: Unschedulable[] } {
@@ -92,15 +224,14 @@ export function finalizeNodes(setup: PlanningSetup, nodes: PlanNode[]): { planne
   const unschedulable: Unschedulable[] = [];
   for (const node of nodes) {
     const pool = node.pool;
-    let ranked = rankOfferings(setup, node, allowances[pool.index]!);
-    if (pool.minValues.length > 0) {
-      const labelsOf = (o: RankedOffering) => pool.types[o.typeIndex]!.labels;
-      ranked = capInstanceTypes(ranked, pool.minValues, labelsOf).kept;
-      const shortfall = minValuesShortfall(pool.pool.name, ranked, pool.minValues, labelsOf);
-      if (shortfall) {
-        for (const pod of node.podIds) unschedulable.push({ pod, reason: shortfall });
-        continue;
-      }
+    const opened = pool.types[node.type]!;
+    const allowance = allowances[pool.index]!;
+    const ceiling = { cpu: opened.capacityCpuMillis + allowance.cpu, mem: opened.capacityMemoryBytes + allowance.mem };
+    const fits = node.classes.map((c) => setup.fits[c]![pool.index]!);
+    const { offerings: ranked, shortfall } = nodeOfferings(setup, node, fits, ceiling);
+    if (shortfall) {
+      for (const pod of node.podIds) unschedulable.push({ pod, reason: shortfall });
+      continue;
     }
     const first = ranked[0];
     if (!first) throw new Error('planner invariant: a packed node has no offering left');

@@ -1,15 +1,17 @@
 // Everything about one NodePool that does not depend on the pods: the instance types its
-// requirements allow in the request's zones, what each offers to pods once the kubelet's
-// reservations and the pool's DaemonSets are taken out, the priced offerings (recent capacity
-// refusals left out) sorted once by price, and the pool's limits. Built once per plan.
+// requirements allow in the request's zones, what each offers to pods (CPU, memory, GPUs, pod
+// slots, ephemeral storage) once the kubelet's reservations and the pool's DaemonSets are taken
+// out, the priced offerings (recent capacity refusals left out) sorted once by price, and the
+// pool's limits. Built once per plan.
 import type { NodeClass, NodePool, Pod, Requirement } from '../../types.ts';
 import { allocatable } from '../allocatable.ts';
 import type { InstanceCatalog } from '../catalog/catalog.ts';
+import { ephemeralStorageCapacityBytes } from '../ephemeral-storage.ts';
 import { instanceTypeLabels, LABEL } from '../labels.ts';
 import type { InstanceTypeInfo } from '../model.ts';
 import {
   EXCLUSION, Exclusions, OFFERING_KEYS, effectivePoolRequirements, isSpecialHardware, offeringKey,
-  specialHardwareAllowed, specialHardwareAsk,
+  specialHardwareAllowed, specialHardwareAsk, type SpecialHardwareAsk,
 } from '../offering-rules.ts';
 import { parseBytes, parseCpuMillis } from '../quantity.ts';
 import { canonicalLabelKey, compilePodConstraints, compileRequirements, untoleratedTaint } from '../requirements.ts';
@@ -28,6 +30,8 @@ export interface PoolType {
   mem: number;
   gpus: number;
   pods: number;
+  /** Ephemeral storage, bytes: the node class's nodefs volume less reservations and DaemonSets. */
+  storage: number;
   daemonSetOverhead: Demand;
   /** Node capacity, what NodePool limits count. */
   capacityCpuMillis: number;
@@ -41,6 +45,9 @@ export interface PoolType {
   /** Zone bitmasks of offerings left out because EC2 refused them for capacity a moment ago. */
   refusedSpot: number;
   refusedOd: number;
+  /** Zone bitmasks of offerings the pool allows that are left out for want of a price. */
+  unpricedSpot: number;
+  unpricedOd: number;
 }
 
 /** Every usable offering of the pool, cheapest first (ties: spot, type name, zone), as parallel arrays. */
@@ -61,6 +68,8 @@ export interface PoolTable {
   /** Infinity when the pool sets no limit. */
   limits: { cpuMillis: number; memoryBytes: number };
   minValues: Requirement[];
+  /** What the pool's own requirements ask for: lets special hardware onto a node with no pods. */
+  ask: SpecialHardwareAsk;
   exclusions: Exclusions;
 }
 
@@ -163,6 +172,8 @@ export function buildPoolTable(index: number, pool: NodePool, nodeClass: NodeCla
     let odZones = 0;
     let refusedSpot = 0;
     let refusedOd = 0;
+    let unpricedSpot = 0;
+    let unpricedOd = 0;
     zones.forEach((zone, z) => {
       const bit = 1 << z;
       if (!(offered & bit)) return;
@@ -172,6 +183,7 @@ export function buildPoolTable(index: number, pool: NodePool, nodeClass: NodeCla
           refusedSpot |= bit;
           exclusions.add(EXCLUSION.recentlyUnavailable);
         } else if (price === undefined) {
+          unpricedSpot |= bit;
           exclusions.add(EXCLUSION.noSpotPrice);
         } else {
           spotZones |= bit;
@@ -183,6 +195,7 @@ export function buildPoolTable(index: number, pool: NodePool, nodeClass: NodeCla
           refusedOd |= bit;
           exclusions.add(EXCLUSION.recentlyUnavailable);
         } else if (!Number.isFinite(odPrice)) {
+          unpricedOd |= bit;
           exclusions.add(EXCLUSION.noOnDemandPrice);
         } else {
           odZones |= bit;
@@ -198,14 +211,15 @@ export function buildPoolTable(index: number, pool: NodePool, nodeClass: NodeCla
       ),
     );
     const overhead = demandOf(running.map((ds) => ds.pod));
-    const alloc = allocatable(info, kubelet);
+    const alloc = allocatable(info, kubelet, ephemeralStorageCapacityBytes(info, nodeClass));
     const free = {
       cpu: alloc.cpuMillis - overhead.cpuMillis,
       mem: alloc.memoryBytes - overhead.memoryBytes,
       gpus: (alloc.gpus ?? 0) - overhead.gpus,
       pods: (alloc.pods ?? Number.POSITIVE_INFINITY) - overhead.pods,
+      storage: (alloc.ephemeralStorageBytes ?? Number.POSITIVE_INFINITY) - (overhead.storageBytes ?? 0),
     };
-    if (free.cpu < 0 || free.mem < 0 || free.gpus < 0 || free.pods < 1) {
+    if (free.cpu < 0 || free.mem < 0 || free.gpus < 0 || free.pods < 1 || free.storage < 0) {
       exclusions.add(EXCLUSION.tooSmall);
       continue;
     }
@@ -224,6 +238,8 @@ export function buildPoolTable(index: number, pool: NodePool, nodeClass: NodeCla
       odPrice,
       refusedSpot,
       refusedOd,
+      unpricedSpot,
+      unpricedOd,
     });
   }
   return {
@@ -234,6 +250,7 @@ export function buildPoolTable(index: number, pool: NodePool, nodeClass: NodeCla
     offerings: sortOfferings(types, zones.length),
     limits: parseLimits(pool),
     minValues: pool.requirements.filter((r) => r.minValues !== undefined),
+    ask: poolAsk,
     exclusions,
   };
 }
