@@ -14,8 +14,9 @@ const USAGE = `usage: nodewright <command> [options]
 commands:
   simulate [scenario.yaml] [--seed N] [--json] [--quiet]
                           run a scenario on the in-process simulator (default: examples/scenarios/default.yaml)
-  capacity --nodepool FILE... --pods FILE... [--region R] [--seed N] [--json]
-                          the nodes, offerings and prices that would hold these workloads (offline prices)
+  capacity --nodepool FILE... --pods FILE... [--region R] [--seed N | --live] [--json]
+                          the nodes, offerings and prices that would hold these workloads (offline prices:
+                          the snapshot and simulated spot from --seed; --live: AWS's current prices)
   event <file.json>       show the notices an EventBridge event yields and the action that follows
   help                    this text
 `;

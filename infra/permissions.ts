@@ -43,6 +43,18 @@ function ec2Describe(...actions: string[]): PolicyStatement {
   });
 }
 
+/**
+ * Live on-demand prices. The Price List API has no resources to name (AWS requires Resource "*")
+ * and is served from its own endpoint region (us-east-1), so aws:RequestedRegion cannot narrow it.
+ */
+function readPriceList(): PolicyStatement {
+  return new PolicyStatement({
+    sid: 'ReadOnDemandPrices',
+    actions: ['pricing:GetProducts'],
+    resources: ['*'],
+  });
+}
+
 function describeCluster(ctx: PermissionContext): PolicyStatement {
   return new PolicyStatement({
     sid: 'DescribeThisCluster',
@@ -165,6 +177,7 @@ export function taskFunctionStatements(name: TaskFunctionName, ctx: PermissionCo
         describeCluster(ctx),
         ...readNodeConfig(ctx),
         ec2Describe('DescribeSpotPriceHistory', 'DescribeSubnets'),
+        readPriceList(),
         readAvailability(ctx),
       ];
     case 'launch-replacement':
@@ -193,6 +206,7 @@ export function taskFunctionStatements(name: TaskFunctionName, ctx: PermissionCo
 // (`<AWS::Region>` stands for the region token in the rendered ARN).
 
 const XRAY_REASON = 'X-Ray PutTraceSegments/PutTelemetryRecords (added by active tracing) support no resource-level permissions; they only write trace data.';
+const PRICE_LIST_REASON = 'pricing:GetProducts (live on-demand prices) supports no resource-level permissions (AWS requires Resource "*") and is called in the Price List endpoint region, not this one; it is read-only and returns public prices, no data of this account.';
 const EC2_DESCRIBE_REASON = 'EC2 Describe* actions support no resource-level permissions (AWS requires Resource "*"); the statement is limited to this region by aws:RequestedRegion and is read-only.';
 
 function nagResource(arnTemplate: string): string {
@@ -204,10 +218,12 @@ const NAG_EC2 = 'arn:<AWS::Partition>:ec2:<AWS::Region>';
 /** The cdk-nag findings each task function's statements raise, each with the reason it is accepted. */
 export function taskFunctionAcknowledgements(name: TaskFunctionName, autoScalingGroupNames: readonly string[]): Acknowledgment[] {
   const usesEc2Describe = ['prepare-interruption', 'plan-replacement', 'launch-replacement', 'check-replacement'].includes(name);
-  const acknowledgements: Acknowledgment[] = [{
-    id: nagResource('*'),
-    reason: usesEc2Describe ? `${EC2_DESCRIBE_REASON} ${XRAY_REASON}` : XRAY_REASON,
-  }];
+  const wildcardReasons = [
+    ...(usesEc2Describe ? [EC2_DESCRIBE_REASON] : []),
+    ...(name === 'plan-replacement' ? [PRICE_LIST_REASON] : []),
+    XRAY_REASON,
+  ];
+  const acknowledgements: Acknowledgment[] = [{ id: nagResource('*'), reason: wildcardReasons.join(' ') }];
   if (name === 'launch-replacement') {
     acknowledgements.push(
       { id: nagResource('arn:<AWS::Partition>:ssm:<AWS::Region>::parameter/aws/service/*'), reason: 'Public AMI parameters published by AWS; which one is read (AMI family, Kubernetes version, architecture) is decided per node class at run time. Read-only, and holds no data of this account.' },

@@ -47,6 +47,27 @@ export interface ComputePort {
   ensureLaunchTemplate(spec: LaunchTemplateSpec): Promise<string>;
 }
 
+/**
+ * The prices offerings are ranked with, USD per hour: the Price List API and EC2's spot price
+ * history in AWS, the committed snapshot and the seeded spot model in the simulator.
+ */
+export interface PricingPort {
+  /**
+   * Brings the on-demand prices of the region up to date, unless those held are still fresh. On
+   * failure it throws (TransientError when worth retrying) and keeps the prices it had, so
+   * onDemandPrice still answers: from the committed snapshot until a refresh has succeeded.
+   */
+  refreshOnDemand(): Promise<void>;
+  /** On-demand USD per hour of the type in the region; undefined when it is not sold on demand there. */
+  onDemandPrice(region: string, instanceType: string): number | undefined;
+  /**
+   * The latest spot price of each (type, zone) pair of these types that has one, reused while
+   * fresh; fails as ComputePort.describeSpotPrices does. The answer is for exactly these types,
+   * whatever another caller asked for in between.
+   */
+  spotPrices(instanceTypes: string[]): Promise<SpotPrice[]>;
+}
+
 /** SSM parameters: public AMI aliases and nodewright's own stored configuration. */
 export interface ParameterPort {
   /**
@@ -139,6 +160,7 @@ export interface Clock {
 /** Everything a handler may reach; each composition root fills it with one family of adapters. */
 export interface Ports {
   compute: ComputePort;
+  pricing: PricingPort;
   parameters: ParameterPort;
   nodeConfig: NodeConfigPort;
   clusterInfo: ClusterInfoPort;

@@ -1,16 +1,22 @@
-// `nodewright capacity --nodepool FILE... --pods FILE... [--region R] [--seed N] [--json]`: the nodes
-// that would hold a set of workloads, cheapest first, from the same NodePool/EC2NodeClass YAML and
-// Kubernetes manifests users already have. Runs offline: on-demand prices from the committed
-// snapshot, spot prices from the seeded model, and the output says so.
-// Exit status: 0 when every pod has a node, 1 when some cannot be placed, 2 on bad input.
+// `nodewright capacity --nodepool FILE... --pods FILE... [--region R] [--seed N] [--live] [--json]`:
+// the nodes that would hold a set of workloads, cheapest first, from the same NodePool/EC2NodeClass
+// YAML and Kubernetes manifests users already have. Runs offline by default: on-demand prices from
+// the committed snapshot, spot prices from the seeded model. With --live, both come from the AWS
+// account the default credential chain finds. The output says which.
+// Exit status: 0 when every pod has a node, 1 when some cannot be placed, 2 on bad input or when
+// --live cannot read prices.
 
 import { readFileSync } from 'node:fs';
 import { parseNodeConfig, withBuiltins, type NodeConfig } from '../../shared/config/index.ts';
 import { InvalidInputError, NodewrightError } from '../../shared/errors.ts';
+import type { PricingPort } from '../../shared/ports.ts';
 import { loadWorkloads, type Workloads } from '../../shared/manifests/index.ts';
 import {
-  catalog, planCapacity, simulatedSpotPrices, type CapacityPlan, type PlannedNode,
+  candidateInstanceTypes, catalog, planCapacity, simulatedSpotPrices, type CapacityPlan, type PlannedNode,
+  type PlannerOptions,
 } from '../../shared/provisioning/index.ts';
+import type { NodePool, SpotPrice } from '../../shared/types.ts';
+import type { LivePricingSource } from '../live-prices.ts';
 import type { CommandIo } from '../main.ts';
 
 export const DEFAULT_REGION = 'us-east-1';
@@ -22,50 +28,69 @@ const PODS_SHOWN = 8;
 /** AWS's own convention for a month of on-demand hours. */
 const HOURS_PER_MONTH = 730;
 
-export const CAPACITY_USAGE = `usage: nodewright capacity --nodepool FILE... --pods FILE... [--region R] [--seed N] [--json]
+export const CAPACITY_USAGE = `usage: nodewright capacity --nodepool FILE... --pods FILE... [--region R] [--seed N] [--live] [--json]
 
   --nodepool FILE...  NodePool and EC2NodeClass YAML (streams or kind: List); the built-in pools
                       general-purpose and system are added unless a file defines those names
   --pods FILE...      Kubernetes manifests: Pods, Deployments, ReplicaSets, StatefulSets, Jobs,
                       DaemonSets (other kinds are skipped)
-  --region R          region to price and place in (default ${DEFAULT_REGION})
+  --region R          region to price and place in (default ${DEFAULT_REGION}; with --live, the
+                      region of your AWS configuration when it has one)
   --seed N            seed of the simulated spot prices (default ${DEFAULT_SPOT_SEED})
+  --live              current prices from AWS instead: on-demand from the Price List API, spot from
+                      EC2 spot price history, with your default AWS credentials (needs
+                      pricing:GetProducts and ec2:DescribeSpotPriceHistory)
   --json              print the plan and a summary of the inputs as JSON
 `;
 
 interface Options {
   nodePoolFiles: string[];
   podFiles: string[];
-  region: string;
+  /** As given; undefined when --region was not. */
+  region: string | undefined;
   seed: number;
+  live: boolean;
   json: boolean;
   help: boolean;
 }
 
-export async function capacityCommand(args: string[], io: CommandIo): Promise<number> {
+/** The prices a plan is made with, and where they came from for the report. */
+interface Prices {
+  spotPrices: SpotPrice[];
+  options: PlannerOptions;
+  source: CapacityInputs['prices'];
+}
+
+/** `live` is where --live reads prices; the AWS SDK with the default credential chain unless a test says otherwise. */
+export async function capacityCommand(args: string[], io: CommandIo, live?: LivePricingSource): Promise<number> {
   try {
     const options = parseArgs(args);
     if (options.help) {
       io.stdout(CAPACITY_USAGE);
       return 0;
     }
+    const source = options.live ? (live ?? (await import('../live-prices.ts')).awsLivePricing()) : undefined;
+    const region = options.region ?? (await source?.defaultRegion()) ?? DEFAULT_REGION;
     const regions = catalog().regions();
-    if (!regions.includes(options.region)) {
-      throw new InvalidInputError(`--region: ${JSON.stringify(options.region)} is not in the instance catalog (known: ${regions.join(', ')})`);
+    if (!regions.includes(region)) {
+      const from = options.region === undefined ? ' (from your AWS configuration)' : '';
+      throw new InvalidInputError(`--region: ${JSON.stringify(region)}${from} is not in the instance catalog (known: ${regions.join(', ')})`);
     }
     const { config, workloads } = loadInputs(options);
-    const spotPrices = simulatedSpotPrices(options.region, options.seed);
+    const prices = source
+      ? await livePrices(source.pricing(region), region, config.nodePools, io.now())
+      : offlinePrices(region, options.seed);
     const plan = planCapacity({
       pods: workloads.pods,
       daemonSets: workloads.daemonSets,
       nodePools: config.nodePools,
       nodeClasses: config.nodeClasses,
-      region: options.region,
-      spotPrices,
+      region,
+      spotPrices: prices.spotPrices,
       unavailable: [],
       now: io.now(),
-    });
-    const inputs = inputSummary(options, config, workloads, spotPrices[0]?.timestamp.slice(0, 10));
+    }, prices.options);
+    const inputs = inputSummary(region, prices.source, config, workloads);
     io.stdout(options.json ? `${JSON.stringify({ inputs, plan }, null, 2)}\n` : formatCapacityReport(plan, inputs));
     return plan.unschedulable.length === 0 ? 0 : 1;
   } catch (error) {
@@ -81,7 +106,8 @@ export async function capacityCommand(args: string[], io: CommandIo): Promise<nu
 // ---------------------------------------------------------------- arguments and files
 
 function parseArgs(args: string[]): Options {
-  const options: Options = { nodePoolFiles: [], podFiles: [], region: DEFAULT_REGION, seed: DEFAULT_SPOT_SEED, json: false, help: false };
+  const options: Options = { nodePoolFiles: [], podFiles: [], region: undefined, seed: DEFAULT_SPOT_SEED, live: false, json: false, help: false };
+  let seedGiven: string | undefined;
   // Files after --nodepool or --pods belong to it until the next option: `--pods a.yaml b.yaml`.
   let collecting: string[] | undefined;
   let collectingFlag = '';
@@ -103,6 +129,7 @@ function parseArgs(args: string[]): Options {
     }
     collecting = undefined;
     if (arg === '--json') options.json = true;
+    else if (arg === '--live') options.live = true;
     else if (arg === '--help' || arg === '-h') options.help = true;
     else if (flag === '--region') {
       const [value, next] = valueOf(flag, arg, i);
@@ -117,11 +144,16 @@ function parseArgs(args: string[]): Options {
         throw new InvalidInputError(`--seed: expected a non-negative integer; got ${JSON.stringify(value ?? null)}`);
       }
       options.seed = seed;
+      seedGiven = value;
     } else if (arg.startsWith('-')) throw new InvalidInputError(`unknown option ${arg}\n\n${CAPACITY_USAGE}`);
     else throw new InvalidInputError(`unexpected argument ${JSON.stringify(arg)}: files go after --nodepool or --pods`);
   }
   for (const [flag, files] of [['--nodepool', options.nodePoolFiles], ['--pods', options.podFiles]] as const) {
     if (collectingFlag === flag && files.length === 0) throw new InvalidInputError(`${flag}: expected at least one file`);
+  }
+  if (options.live && seedGiven !== undefined) {
+    // Live spot prices are EC2's: a seed would be silently ignored.
+    throw new InvalidInputError(`--seed: seeds the simulated spot prices, which --live replaces with AWS's; got --seed ${seedGiven} with --live`);
   }
   if (!options.help && options.podFiles.length === 0) {
     throw new InvalidInputError(`--pods: at least one workload file is required\n\n${CAPACITY_USAGE}`);
@@ -166,11 +198,59 @@ function readSources(flag: string, files: string[], problems: string[]): Array<{
   });
 }
 
+// ---------------------------------------------------------------- prices
+
+/** The committed on-demand snapshot and the seeded spot model: no account, same answer every run. */
+function offlinePrices(region: string, seed: number): Prices {
+  const spotPrices = simulatedSpotPrices(region, seed);
+  const snapshotDate = spotPrices[0]?.timestamp.slice(0, 10);
+  return {
+    spotPrices,
+    options: {},
+    source: { onDemand: 'snapshot', spot: 'simulated', seed, ...(snapshotDate ? { snapshotDate } : {}) },
+  };
+}
+
+/**
+ * Current prices from AWS for every type some NodePool could launch as spot, and the region's
+ * on-demand list. Any failure (no credentials, no network, access denied) ends the command with
+ * one line: the user asked for live prices, so quietly planning with others would mislead.
+ */
+async function livePrices(pricing: PricingPort, region: string, nodePools: NodePool[], now: Date): Promise<Prices> {
+  const spotTypes = [...new Set(nodePools.flatMap((pool) => candidateInstanceTypes(pool, region, 'spot')))];
+  try {
+    const [spotPrices] = await Promise.all([pricing.spotPrices(spotTypes), pricing.refreshOnDemand()]);
+    return {
+      spotPrices,
+      options: { onDemandPrice: (r, type) => pricing.onDemandPrice(r, type) },
+      source: { onDemand: 'live', spot: 'live', region, readAt: now.toISOString() },
+    };
+  } catch (error) {
+    throw new NodewrightError(`--live: cannot read prices for ${region} from AWS: ${describeAwsFailure(error)}`, { cause: error });
+  }
+}
+
+/** One line a user can act on: the SDK's message, and what to do about the usual causes. */
+export function describeAwsFailure(error: unknown): string {
+  const name = error instanceof Error ? error.name : '';
+  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.trim();
+  if (name === 'CredentialsProviderError' || /could not load credentials/i.test(message)) {
+    return `no AWS credentials found (${message}); configure them as for the AWS CLI (AWS_PROFILE, aws sso login, or AWS_ACCESS_KEY_ID) or drop --live`;
+  }
+  if (/AccessDenied|UnauthorizedOperation/.test(name)) {
+    return `${name}: ${message}; --live needs pricing:GetProducts and ec2:DescribeSpotPriceHistory`;
+  }
+  return name && name !== 'Error' && !message.startsWith(name) ? `${name}: ${message}` : message;
+}
+
 // ---------------------------------------------------------------- output
 
 export interface CapacityInputs {
   region: string;
-  prices: { onDemand: 'snapshot'; spot: 'simulated'; seed: number; snapshotDate?: string };
+  prices:
+    | { onDemand: 'snapshot'; spot: 'simulated'; seed: number; snapshotDate?: string }
+    /** On-demand types the Price List API does not list are priced from the snapshot. */
+    | { onDemand: 'live'; spot: 'live'; region: string; readAt: string };
   nodePools: string[];
   nodeClasses: string[];
   workloads: Workloads['workloads'];
@@ -180,10 +260,10 @@ export interface CapacityInputs {
   notes: string[];
 }
 
-function inputSummary(options: Options, config: NodeConfig, workloads: Workloads, snapshotDate: string | undefined): CapacityInputs {
+function inputSummary(region: string, prices: CapacityInputs['prices'], config: NodeConfig, workloads: Workloads): CapacityInputs {
   return {
-    region: options.region,
-    prices: { onDemand: 'snapshot', spot: 'simulated', seed: options.seed, ...(snapshotDate ? { snapshotDate } : {}) },
+    region,
+    prices,
     nodePools: config.nodePools.map((pool) => pool.name),
     nodeClasses: config.nodeClasses.map((nodeClass) => nodeClass.name),
     workloads: workloads.workloads,
@@ -192,6 +272,14 @@ function inputSummary(options: Options, config: NodeConfig, workloads: Workloads
     skipped: workloads.skipped,
     notes: workloads.notes,
   };
+}
+
+function pricesLine(prices: CapacityInputs['prices']): string {
+  if (prices.onDemand === 'live') {
+    return `prices: live from AWS at ${prices.readAt}: on-demand from the Price List API (types it does not list from the committed snapshot); spot from EC2 spot price history`;
+  }
+  const snapshot = prices.snapshotDate ? ` (${prices.snapshotDate})` : '';
+  return `prices: on-demand from the committed price snapshot${snapshot}; spot simulated offline with seed ${prices.seed}, not live market prices`;
 }
 
 /** The report a terminal shows: one table of offerings per node, as ec2-instance-selector prints them. */
@@ -203,10 +291,7 @@ export function formatCapacityReport(plan: CapacityPlan, inputs: CapacityInputs)
       `${inputs.daemonSets.length} ${plural(inputs.daemonSets.length, 'DaemonSet')} on every node; ` +
       `NodePools ${inputs.nodePools.join(', ')}; region ${inputs.region}`,
   );
-  const snapshot = inputs.prices.snapshotDate ? ` (${inputs.prices.snapshotDate})` : '';
-  lines.push(
-    `prices: on-demand from the committed price snapshot${snapshot}; spot simulated offline with seed ${inputs.prices.seed}, not live market prices`,
-  );
+  lines.push(pricesLine(inputs.prices));
   for (const skipped of inputs.skipped) {
     lines.push(`skipped: ${skipped.kind}${skipped.name ? ` ${JSON.stringify(skipped.name)}` : ''} (${skipped.source}, ${skipped.position}): runs no pods here`);
   }

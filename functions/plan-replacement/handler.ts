@@ -1,5 +1,6 @@
 // Decides what to launch in place of a node: loads its NodePool and EC2NodeClass, the pods that
-// must move, prices and recent capacity refusals, and asks the provisioning core for ranked offerings.
+// must move, prices (PricingPort: live in AWS) and recent capacity refusals, and asks the
+// provisioning core for ranked offerings.
 
 import { z } from 'zod';
 import { ConfigurationNotFoundError } from '../../shared/errors.ts';
@@ -8,12 +9,15 @@ import { defineStep } from '../../shared/runtime/handler.ts';
 import { nodeRefSchema, noticeSchema } from '../../shared/runtime/schemas.ts';
 import { DEFAULT_NODEPOOL } from '../../shared/well-known.ts';
 import { loadPoolAndClass } from '../../shared/runtime/node-config.ts';
+import { refreshOnDemandPrices } from './on-demand-prices.ts';
 
 export const planReplacementStep = defineStep({
   name: 'plan-replacement',
   input: z.object({ notice: noticeSchema, node: nodeRefSchema, attempt: z.number().int().min(1) }),
   async run({ notice, node, attempt }, { ports, logger }) {
     const now = ports.clock.now();
+    // Started first so the Price List API's paging overlaps the reads below.
+    const onDemandRefreshed = refreshOnDemandPrices(ports.pricing, logger);
     const { nodePool, nodeClass } = await loadPoolAndClass(ports.nodeConfig, node.nodePool ?? DEFAULT_NODEPOOL);
     const subnets = (await ports.compute.resolveSubnets(nodeClass.subnetSelectorTerms)).filter(
       (subnet) => subnet.availableIpAddressCount > 0,
@@ -29,9 +33,12 @@ export const planReplacementStep = defineStep({
     const movingPods = running.filter((pod) => pod.ownerKind !== 'DaemonSet' && pod.ownerKind !== 'Node');
 
     const spotCandidates = candidateInstanceTypes(nodePool, ports.region, 'spot');
-    const [spotPrices, unavailable] = await Promise.all([
-      spotCandidates.length > 0 ? ports.compute.describeSpotPrices(spotCandidates) : Promise.resolve([]),
+    // Spot prices decide whether spot is offered at all, so their failure fails the step (the
+    // workflow retries it); on-demand prices fall back instead (see refreshOnDemandPrices).
+    const [spotPrices, unavailable, onDemandPricesRefreshed] = await Promise.all([
+      spotCandidates.length > 0 ? ports.pricing.spotPrices(spotCandidates) : Promise.resolve([]),
       ports.availability.listUnavailable(now),
+      onDemandRefreshed,
     ]);
     const zones = [...new Set(subnets.map((subnet) => subnet.zone))].sort();
     const plan = planReplacement({
@@ -44,7 +51,7 @@ export const planReplacementStep = defineStep({
       spotPrices,
       unavailable,
       now,
-    });
+    }, { onDemandPrice: (region, instanceType) => ports.pricing.onDemandPrice(region, instanceType) });
     logger.info('replacement planned', {
       instanceId: notice.instanceId,
       attempt,
@@ -52,6 +59,7 @@ export const planReplacementStep = defineStep({
       pods: movingPods.length,
       capacityType: plan.capacityType,
       offerings: plan.offerings.length,
+      onDemandPricesRefreshed,
       cheapest: plan.offerings[0],
       excluded: plan.excluded,
     });

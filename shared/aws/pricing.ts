@@ -3,7 +3,7 @@
 // so a lookup always answers as well as it did offline.
 import { GetProductsCommand, type Filter, type PricingClient } from '@aws-sdk/client-pricing';
 import { onDemandPrice as snapshotOnDemandPrice } from '../provisioning/pricing.ts';
-import type { ComputePort } from '../ports.ts';
+import type { ComputePort, PricingPort } from '../ports.ts';
 import type { SpotPrice } from '../types.ts';
 import { callAws } from './errors.ts';
 
@@ -93,22 +93,28 @@ export interface AwsPricingSettings {
   spotRefreshMs?: number;
 }
 
+interface CachedSpot {
+  fetchedAt: number;
+  prices: SpotPrice[];
+}
+
 /**
- * A PriceBook backed by the AWS APIs. Lookups are synchronous and answer from the cache; call
- * `refresh` before a decision to bring the cache up to date (it only calls AWS when stale). A
- * failed refresh throws (TransientError when worth retrying) and leaves the last good prices.
+ * A PriceBook and PricingPort backed by the AWS APIs. Lookups are synchronous and answer from the
+ * cache; `refreshOnDemand` / `spotPrices` bring it up to date, calling AWS only when stale. A failed
+ * refresh throws (TransientError when worth retrying) and leaves the last good prices. Keep one
+ * instance per process (a Lambda container's module scope) so the caches outlive a request.
  */
-export class AwsPricing implements PriceBook {
+export class AwsPricing implements PriceBook, PricingPort {
   private readonly region: string;
   private readonly clock: { now(): Date };
   private readonly onDemandRefreshMs: number;
   private readonly spotRefreshMs: number;
   private onDemandPrices = new Map<string, number>();
   private onDemandFetchedAt: number | undefined;
-  private spotPriceList: SpotPrice[] = [];
-  private spotByOffering = new Map<string, number>();
-  private spotFetchedAt: number | undefined;
-  private spotTypesKey = '';
+  /** The refresh under way, which a second caller joins instead of paging the whole list again. */
+  private onDemandInFlight: Promise<void> | undefined;
+  /** Per instance type: each type ages on its own, so NodePools asking for different types share it. */
+  private readonly spotByType = new Map<string, CachedSpot>();
 
   constructor(
     private readonly pricing: PricingClient,
@@ -127,16 +133,19 @@ export class AwsPricing implements PriceBook {
 
   /** Spot has no snapshot to fall back to: an offering without a live price is not offered as spot. */
   spot(instanceType: string, zone: string): number | undefined {
-    return this.spotByOffering.get(`${instanceType}/${zone}`);
+    return this.spotByType.get(instanceType)?.prices.find((p) => p.zone === zone)?.price;
   }
 
-  /** The cached spot prices, in the shape the planners take. */
-  spotPrices(): SpotPrice[] {
-    return [...this.spotPriceList];
-  }
+  /** On-demand USD per hour in the shape of PlannerOptions.onDemandPrice; other regions from the snapshot. */
+  readonly onDemandPrice = (region: string, instanceType: string): number | undefined =>
+    region === this.region ? this.onDemand(instanceType) : snapshotOnDemandPrice(region, instanceType);
 
-  /** On-demand USD per hour in the shape of PlannerOptions.onDemandPrice. */
-  readonly onDemandPrice = (_region: string, instanceType: string): number | undefined => this.onDemand(instanceType);
+  /** The spot prices of `instanceTypes`, fetched for those whose cached prices are stale or missing. */
+  async spotPrices(instanceTypes: string[]): Promise<SpotPrice[]> {
+    const types = [...new Set(instanceTypes)].sort();
+    await this.refreshSpot(types);
+    return types.flatMap((type) => (this.spotByType.get(type)?.prices ?? []).map((p) => ({ ...p })));
+  }
 
   /** Brings both caches up to date for `instanceTypes` (spot prices are per type). */
   async refresh(instanceTypes: string[]): Promise<void> {
@@ -147,41 +156,60 @@ export class AwsPricing implements PriceBook {
   async refreshOnDemand(): Promise<void> {
     const now = this.clock.now().getTime();
     if (this.onDemandFetchedAt !== undefined && now - this.onDemandFetchedAt < this.onDemandRefreshMs) return;
+    this.onDemandInFlight ??= this.fetchOnDemand(now).finally(() => {
+      this.onDemandInFlight = undefined;
+    });
+    return this.onDemandInFlight;
+  }
+
+  private async fetchOnDemand(now: number): Promise<void> {
+    // The two queries (shared tenancy, bare metal) are independent: paged side by side, a cold
+    // refresh takes as long as the longer one, not both.
+    const answers = await Promise.all(onDemandPriceQueries(this.region).map((filters) => this.fetchQuery(filters)));
     const fetched = new Map<string, number>();
-    for (const filters of onDemandPriceQueries(this.region)) {
-      let nextToken: string | undefined;
-      do {
-        const output = await callAws('GetProducts', () =>
-          this.pricing.send(
-            new GetProductsCommand({
-              ServiceCode: 'AmazonEC2',
-              Filters: filters,
-              FormatVersion: 'aws_v1',
-              MaxResults: PAGE_SIZE,
-              ...(nextToken ? { NextToken: nextToken } : {}),
-            }),
-          ),
-        );
-        const page = parseOnDemandPriceList(Array.isArray(output.PriceList) ? output.PriceList : []);
-        for (const [type, price] of page) if (!fetched.has(type) || price < fetched.get(type)!) fetched.set(type, price);
-        nextToken = output.NextToken || undefined;
-      } while (nextToken);
+    for (const answer of answers) {
+      for (const [type, price] of answer) if (!fetched.has(type) || price < fetched.get(type)!) fetched.set(type, price);
     }
     this.onDemandPrices = fetched;
     this.onDemandFetchedAt = now;
   }
 
-  /** The spot price in force per (type, zone) from DescribeSpotPriceHistory, unless fresh for these types. */
+  /** Every page of one GetProducts query: instance type -> lowest USD per hour. */
+  private async fetchQuery(filters: Filter[]): Promise<Map<string, number>> {
+    const prices = new Map<string, number>();
+    let nextToken: string | undefined;
+    do {
+      const output = await callAws('GetProducts', () =>
+        this.pricing.send(
+          new GetProductsCommand({
+            ServiceCode: 'AmazonEC2',
+            Filters: filters,
+            FormatVersion: 'aws_v1',
+            MaxResults: PAGE_SIZE,
+            ...(nextToken ? { NextToken: nextToken } : {}),
+          }),
+        ),
+      );
+      const page = parseOnDemandPriceList(Array.isArray(output.PriceList) ? output.PriceList : []);
+      for (const [type, price] of page) if (!prices.has(type) || price < prices.get(type)!) prices.set(type, price);
+      nextToken = output.NextToken || undefined;
+    } while (nextToken);
+    return prices;
+  }
+
+  /** The spot price in force per (type, zone) from DescribeSpotPriceHistory, for the types not fresh. */
   async refreshSpot(instanceTypes: string[]): Promise<void> {
-    const types = [...new Set(instanceTypes)].sort();
-    const key = types.join(',');
     const now = this.clock.now().getTime();
-    if (this.spotFetchedAt !== undefined && key === this.spotTypesKey && now - this.spotFetchedAt < this.spotRefreshMs) return;
-    const prices = types.length === 0 ? [] : await this.compute.describeSpotPrices(types);
-    this.spotPriceList = prices;
-    this.spotByOffering = new Map(prices.map((p) => [`${p.instanceType}/${p.zone}`, p.price]));
-    this.spotFetchedAt = now;
-    this.spotTypesKey = key;
+    const stale = [...new Set(instanceTypes)].sort().filter((type) => {
+      const cached = this.spotByType.get(type);
+      return cached === undefined || now - cached.fetchedAt >= this.spotRefreshMs;
+    });
+    if (stale.length === 0) return;
+    const byType = new Map<string, SpotPrice[]>(stale.map((type) => [type, []]));
+    for (const price of await this.compute.describeSpotPrices(stale)) byType.get(price.instanceType)?.push(price);
+    // A type EC2 returned no price for is cached too (as none): asking again within minutes would
+    // get the same answer.
+    for (const [type, prices] of byType) this.spotByType.set(type, { fetchedAt: now, prices });
   }
 }
 

@@ -7,6 +7,7 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
+import { PricingClient } from '@aws-sdk/client-pricing';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -14,6 +15,7 @@ import { AutoScalingLifecycle } from '../aws/autoscaling-lifecycle.ts';
 import { DynamoOfferingAvailability } from '../aws/dynamo-offering-availability.ts';
 import { Ec2Compute } from '../aws/ec2-compute.ts';
 import { EksClusterInfo } from '../aws/eks-cluster-info.ts';
+import { AwsPricing, PRICING_ENDPOINT_REGION } from '../aws/pricing.ts';
 import { SqsDeadLetters } from '../aws/sqs-dead-letters.ts';
 import { SsmNodeConfig } from '../aws/ssm-node-config.ts';
 import { SsmParameters } from '../aws/ssm-parameters.ts';
@@ -21,7 +23,7 @@ import { StepFunctionsWorkflows } from '../aws/step-functions-workflows.ts';
 import { EksTokenSource } from '../k8s/eks-token.ts';
 import { KubernetesCluster } from '../k8s/cluster.ts';
 import { kubeConfigFor } from '../k8s/kubeconfig.ts';
-import type { ClusterInfoPort, ClusterPort, Ports } from '../ports.ts';
+import type { ClusterInfoPort, ClusterPort, ComputePort, Ports } from '../ports.ts';
 
 /** What every factory is given: the function's settings and the ports built before it. */
 export interface Environment {
@@ -35,7 +37,23 @@ export interface Environment {
 type PortName = Exclude<keyof Ports, 'region' | 'clock'>;
 export type PortFactories = { [K in PortName]?: (env: Environment) => Ports[K] };
 
-export const computePort = (env: Environment) => new Ec2Compute(new EC2Client({ region: env.region }));
+// Shared by computePort and pricingPort: one EC2 client per container. Kept out of Environment so
+// that entries using neither do not bundle the EC2 client.
+const ec2Computes = new WeakMap<Environment, ComputePort>();
+const ec2Compute = (env: Environment): ComputePort => {
+  let compute = ec2Computes.get(env);
+  if (!compute) ec2Computes.set(env, (compute = new Ec2Compute(new EC2Client({ region: env.region }))));
+  return compute;
+};
+
+export const computePort = (env: Environment) => ec2Compute(env);
+/**
+ * Live prices: on-demand from the Price List API (its endpoint region, whatever the function's),
+ * spot through the compute port. Built once per container like every port, so its caches (12 h
+ * on-demand, 5 min spot) carry over between invocations of a warm function.
+ */
+export const pricingPort = (env: Environment) =>
+  new AwsPricing(new PricingClient({ region: PRICING_ENDPOINT_REGION }), ec2Compute(env), { region: env.region });
 export const parametersPort = (env: Environment) => new SsmParameters(new SSMClient({ region: env.region }));
 export const nodeConfigPort = (env: Environment) =>
   new SsmNodeConfig(new SSMClient({ region: env.region }), {

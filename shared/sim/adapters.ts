@@ -5,14 +5,16 @@
 import { ConfigurationNotFoundError } from '../errors.ts';
 import type {
   ClusterInfoPort, ClusterPort, ComputePort, DeadLetterPort, LifecyclePort, NodeConfigPort,
-  OfferingAvailabilityPort, ParameterPort, Ports,
+  OfferingAvailabilityPort, ParameterPort, Ports, PricingPort,
 } from '../ports.ts';
+import { onDemandPrice as snapshotOnDemandPrice } from '../provisioning/index.ts';
 import type { Offering } from '../types.ts';
 import type { SimWorld } from './world.ts';
 
 export function simPorts(world: SimWorld): Omit<Ports, 'workflows'> {
   return {
     compute: simCompute(world),
+    pricing: simPricing(world),
     parameters: simParameters(world),
     nodeConfig: simNodeConfig(world),
     clusterInfo: simClusterInfo(world),
@@ -36,6 +38,20 @@ function simCompute(world: SimWorld): ComputePort {
     resolveSubnets: async (terms) => ec2.resolveSubnets(terms),
     resolveSecurityGroups: async (terms) => ec2.resolveSecurityGroups(terms),
     ensureLaunchTemplate: async (spec) => ec2.ensureLaunchTemplate(spec),
+  };
+}
+
+/**
+ * The simulated region's own prices: on-demand from its catalog (the committed snapshot), spot
+ * from the seeded model its EC2 answers DescribeSpotPriceHistory with, so a plan ranks offerings
+ * by the prices the simulated CreateFleet charges. Nothing goes stale, so a refresh has nothing to do.
+ */
+function simPricing(world: SimWorld): PricingPort {
+  return {
+    refreshOnDemand: async () => undefined,
+    onDemandPrice: (region, instanceType) =>
+      region === world.region ? world.catalog.onDemandPrice(instanceType) : snapshotOnDemandPrice(region, instanceType),
+    spotPrices: async (instanceTypes) => world.ec2.describeSpotPrices(instanceTypes),
   };
 }
 

@@ -139,6 +139,23 @@ describe('AwsPricing.refreshOnDemand', () => {
     expect(pricing.onDemand('m5.large')).toBe(0.111);
   });
 
+  it('shares one fetch between callers that ask while it is under way', async () => {
+    pricingApi.on(GetProductsCommand).resolves({ PriceList: [product('m5.large', '0.111')] });
+    await Promise.all([pricing.refreshOnDemand(), pricing.refreshOnDemand(), pricing.refreshOnDemand()]);
+    expect(pricingApi.commandCalls(GetProductsCommand)).toHaveLength(2); // one per query, not per caller
+    expect(pricing.onDemand('m5.large')).toBe(0.111);
+  });
+
+  it('answers another region than its own from the snapshot', async () => {
+    pricingApi.on(GetProductsCommand).resolves({ PriceList: [product('m5.large', '0.111')] });
+    await pricing.refreshOnDemand();
+    expect(pricing.onDemandPrice('eu-west-1', 'm5.large')).toBe(0.111);
+    expect(pricing.onDemandPrice('us-east-1', 'm5.large')).toBe(onDemandPrice('us-east-1', 'm5.large'));
+    // Handed on detached, as the planners take it.
+    const { onDemandPrice: detached } = pricing;
+    expect(detached('eu-west-1', 'm5.large')).toBe(0.111);
+  });
+
   it('lets a permission error through as it is', async () => {
     pricingApi.on(GetProductsCommand).rejects(awsError(PricingServiceException, 'AccessDeniedException', 'not allowed', { status: 403 }));
     await expect(pricing.refreshOnDemand()).rejects.toMatchObject({ name: 'AccessDeniedException' });
@@ -150,25 +167,43 @@ describe('AwsPricing spot prices', () => {
 
   it('answers per (type, zone) from DescribeSpotPriceHistory, nothing for offerings without a price', async () => {
     spotAnswer = [price('m5.large', 'eu-west-1a', 0.031), price('m5.large', 'eu-west-1b', 0.034)];
-    await pricing.refreshSpot(['m5.large', 'm5.large', 'c6i.large']);
+    const prices = await pricing.spotPrices(['m5.large', 'm5.large', 'c6i.large']);
     expect(spotCalls).toEqual([['c6i.large', 'm5.large']]);
+    expect(prices).toEqual(spotAnswer);
     expect(pricing.spot('m5.large', 'eu-west-1a')).toBe(0.031);
     expect(pricing.spot('m5.large', 'eu-west-1b')).toBe(0.034);
     expect(pricing.spot('m5.large', 'eu-west-1c')).toBeUndefined();
     expect(pricing.spot('c6i.large', 'eu-west-1a')).toBeUndefined();
-    expect(pricing.spotPrices()).toEqual(spotAnswer);
   });
 
-  it('reuses fresh prices for the same types and asks again for other types or when stale', async () => {
-    spotAnswer = [price('m5.large', 'eu-west-1a', 0.031)];
-    await pricing.refreshSpot(['m5.large']);
-    await pricing.refreshSpot(['m5.large']);
-    expect(spotCalls).toHaveLength(1);
-    await pricing.refreshSpot(['m5.large', 'c6i.large']);
-    expect(spotCalls).toHaveLength(2);
+  it('reuses fresh prices per type, asks only for the types it lacks, and everything again when stale', async () => {
+    spotAnswer = [price('m5.large', 'eu-west-1a', 0.031), price('c6i.large', 'eu-west-1a', 0.05)];
+    await pricing.spotPrices(['m5.large']);
+    await pricing.spotPrices(['m5.large']);
+    expect(spotCalls).toEqual([['m5.large']]);
+    // c6i.large is new: only it is asked for; the answer still holds both types.
+    const both = await pricing.spotPrices(['m5.large', 'c6i.large']);
+    expect(spotCalls).toEqual([['m5.large'], ['c6i.large']]);
+    expect(both.map((p) => p.instanceType).sort()).toEqual(['c6i.large', 'm5.large']);
     now = new Date(now.getTime() + 6 * 60_000);
-    await pricing.refreshSpot(['m5.large', 'c6i.large']);
-    expect(spotCalls).toHaveLength(3);
+    await pricing.spotPrices(['m5.large', 'c6i.large']);
+    expect(spotCalls).toEqual([['m5.large'], ['c6i.large'], ['c6i.large', 'm5.large']]);
+  });
+
+  it('answers for exactly the types asked, whatever was cached for others', async () => {
+    spotAnswer = [price('m5.large', 'eu-west-1a', 0.031), price('c6i.large', 'eu-west-1a', 0.05)];
+    await pricing.spotPrices(['m5.large', 'c6i.large']);
+    const prices = await pricing.spotPrices(['c6i.large']);
+    expect(prices).toEqual([price('c6i.large', 'eu-west-1a', 0.05)]);
+    prices[0]!.price = 99; // the caller's copy: the cache is not touched
+    expect(pricing.spot('c6i.large', 'eu-west-1a')).toBe(0.05);
+  });
+
+  it('lets a spot price failure through and asks again next time', async () => {
+    const compute = { describeSpotPrices: async () => Promise.reject(new TransientError('DescribeSpotPriceHistory failed transiently (Throttling)')) };
+    const failing = new AwsPricing(new PricingClient({ ...TEST_CLIENT_CONFIG, region: PRICING_ENDPOINT_REGION }), compute, { region: 'eu-west-1', clock });
+    await expect(failing.spotPrices(['m5.large'])).rejects.toBeInstanceOf(TransientError);
+    await expect(failing.spotPrices(['m5.large'])).rejects.toBeInstanceOf(TransientError);
   });
 
   it('refresh brings both caches up to date', async () => {

@@ -235,7 +235,7 @@ describe('IAM, least privilege per function', () => {
     'route-event': ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage', 'sqs:SendMessage', 'states:StartExecution'],
     'prepare-interruption': ['ec2:DescribeInstances', 'eks:DescribeCluster'],
     'cordon-node': ['eks:DescribeCluster'],
-    'plan-replacement': ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'ec2:DescribeSpotPriceHistory', 'ec2:DescribeSubnets', 'eks:DescribeCluster', 'ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath'],
+    'plan-replacement': ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'ec2:DescribeSpotPriceHistory', 'ec2:DescribeSubnets', 'eks:DescribeCluster', 'pricing:GetProducts', 'ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath'],
     'launch-replacement': ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'ec2:CreateFleet', 'ec2:CreateLaunchTemplate', 'ec2:CreateTags', 'ec2:DescribeInstances', 'ec2:DescribeSecurityGroups', 'ec2:RunInstances', 'eks:DescribeCluster', 'iam:PassRole', 'ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath'],
     'check-replacement': ['ec2:DescribeInstances', 'eks:DescribeCluster'],
     'drain-node': ['eks:DescribeCluster'],
@@ -280,6 +280,15 @@ describe('IAM, least privilege per function', () => {
     // Without a tag condition, only resources that cannot be an instance, volume or template.
     const untagged = statements.filter((s) => actionsOf([s]).includes('ec2:RunInstances') && !s.Condition);
     expect(JSON.stringify(untagged)).not.toMatch(/:(instance|volume)\/\*/);
+  });
+
+  it('lets only plan-replacement read the Price List, which has no resources to name', () => {
+    const readers = TASK_FUNCTIONS.filter((name) => actionsOf(roleStatements(synth.template, roleId(name))).includes('pricing:GetProducts'));
+    expect(readers).toEqual(['plan-replacement']);
+    const [statement] = roleStatements(synth.template, roleId('plan-replacement')).filter((s) => s.Action === 'pricing:GetProducts');
+    // No aws:RequestedRegion pin as on EC2 Describe*: the call goes to the Price List endpoint region.
+    expect(statement).toMatchObject({ Effect: 'Allow', Resource: '*' });
+    expect(statement!.Condition).toBeUndefined();
   });
 
   it('passes only the node role, and only to EC2', () => {
