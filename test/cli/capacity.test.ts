@@ -104,6 +104,20 @@ describe('nodewright capacity on the example shop', () => {
     expect(plan.nodes.flatMap((n) => n.pods)).toContain('default/one-off');
   });
 
+  it('counts ephemeral-storage requests against the node class\'s volume and prints them', async () => {
+    // The example node class has a 50Gi root volume: 50 - 1Gi kube-reserved - 5Gi (10%) = 44Gi.
+    // Six pods of 6Gi (36Gi) share one node; seven of 7Gi (49Gi) need two.
+    const manifest = (replicas: number, gib: number) =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: scratch }\nspec:\n  replicas: ${replicas}\n  selector: { matchLabels: { app: scratch } }\n` +
+      `  template:\n    metadata: { labels: { app: scratch } }\n    spec: { containers: [{ name: a, resources: { requests: { cpu: 100m, memory: 128Mi, ephemeral-storage: ${gib}Gi } } }] }\n`;
+    const fits = await run('--nodepool', NODEPOOLS, '--pods', file('six.yaml', manifest(6, 6)));
+    expect(fits.out).toMatch(/^Node 1: .*6 pods, requests 0\.6 vCPU \/ 0\.75 GiB \/ 36 GiB ephemeral storage, /m);
+    expect(fits.out).not.toMatch(/^Node 2:/m);
+    const split = await run('--nodepool', NODEPOOLS, '--pods', file('seven.yaml', manifest(7, 7)));
+    expect(split.out).toMatch(/^Node 2:/m);
+    expect(split.out).toMatch(/^Total: 2 nodes,/m);
+  });
+
   it('exits 1 and names the pod and the reason when a pod fits nowhere', async () => {
     const huge = file('huge.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: { name: huge }\nspec: { containers: [{ name: a, resources: { requests: { cpu: "5000" } } }] }\n');
     const { status, out } = await run('--nodepool', NODEPOOLS, '--pods', huge);

@@ -6,6 +6,7 @@ import {
   allocatable, canonicalLabelKey, catalog as snapshotCatalog, MAX_INSTANCE_TYPES, requirementsMatch,
   type CapacityPlan, type CapacityRequest, type PlannerOptions,
 } from '../../shared/provisioning/index.ts';
+import { ephemeralStorageCapacityBytes } from '../../shared/provisioning/ephemeral-storage.ts';
 import type { Pod, Requirement } from '../../shared/types.ts';
 
 const ZONE = 'topology.kubernetes.io/zone';
@@ -37,10 +38,12 @@ export function expectValidPlan(plan: CapacityPlan, req: CapacityRequest, option
   let total = 0;
   for (const node of plan.nodes) {
     const pool = req.nodePools.find((p) => p.name === node.nodePool)!;
-    const kubelet = req.nodeClasses.find((c) => c.name === pool.nodeClassRef.name)!.kubelet;
+    const nodeClass = req.nodeClasses.find((c) => c.name === pool.nodeClassRef.name)!;
+    const kubelet = nodeClass.kubelet;
     const pods = node.pods.map((p) => byId.get(p)!);
     const cpu = pods.reduce((s, p) => s + p.requests.cpuMillis, 0);
     const mem = pods.reduce((s, p) => s + p.requests.memoryBytes, 0);
+    const storage = pods.reduce((s, p) => s + (p.requests.ephemeralStorageBytes ?? 0), 0);
     expect(node.offerings.length).toBeGreaterThan(0);
     expect(new Set(node.offerings.map((o) => o.instanceType)).size).toBeLessThanOrEqual(MAX_INSTANCE_TYPES);
     expect(node.hourlyPrice).toBe(node.offerings[0]!.price);
@@ -49,9 +52,11 @@ export function expectValidPlan(plan: CapacityPlan, req: CapacityRequest, option
     for (const o of node.offerings) {
       expect(o.capacityType).toBe(node.capacityType);
       if (node.zone) expect(o.zone).toBe(node.zone);
-      const alloc = allocatable(cat.get(o.instanceType)!, kubelet);
+      const type = cat.get(o.instanceType)!;
+      const alloc = allocatable(type, kubelet, ephemeralStorageCapacityBytes(type, nodeClass));
       expect(cpu, `${o.instanceType} holds the node's CPU`).toBeLessThanOrEqual(alloc.cpuMillis);
       expect(mem, `${o.instanceType} holds the node's memory`).toBeLessThanOrEqual(alloc.memoryBytes);
+      expect(storage, `${o.instanceType} holds the node's ephemeral storage`).toBeLessThanOrEqual(alloc.ephemeralStorageBytes!);
     }
     const first = allocatable(cat.get(node.offerings[0]!.instanceType)!, kubelet);
     expect(node.requests.cpuMillis).toBeLessThanOrEqual(first.cpuMillis);

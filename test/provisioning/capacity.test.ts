@@ -6,7 +6,7 @@ import {
 } from '../../shared/provisioning/index.ts';
 import type { Pod, Requirement, TopologySpreadConstraint } from '../../shared/types.ts';
 import {
-  NOW, ON_DEMAND, TINY_TYPES, ZONES, request, spotPrice, tinyOptions, tinyPool,
+  BARE_NODE_CLASS, NOW, ON_DEMAND, TINY_TYPES, ZONES, request, spotPrice, tinyOptions, tinyPool,
 } from './capacity-fixtures.ts';
 import { expectValidPlan } from './capacity-invariants.ts';
 import { SPOT_AND_ON_DEMAND, nodeClass, nodePool, pod } from './fixtures.ts';
@@ -185,6 +185,39 @@ describe('planCapacity: node selection, taints and DaemonSets', () => {
     const result = plan(request([pod('p', { cpu: 1600, memoryGiB: 0.5 })], { nodePools: [amd64], daemonSets }));
     expect(firstTypes(result)).toEqual(['c1.2x']);
     expect(result.nodes[0]!.requests).toEqual({ cpuMillis: 2100, memoryBytes: 0.75 * 2 ** 30, pods: 2, gpus: 0 });
+  });
+});
+
+describe('planCapacity: ephemeral storage', () => {
+  // The bare node class has Karpenter's default 20Gi volume: 20 - 1Gi kube-reserved - 2Gi (10%
+  // nodefs.available) = 17Gi for pods on every type. Pods asking 6Gi each: two per node.
+  const storagePod = (name: string, gib: number) => {
+    const p = pod(name, { cpu: 100, memoryGiB: 0.1 });
+    return { ...p, requests: { ...p.requests, ephemeralStorageBytes: gib * 2 ** 30 } };
+  };
+  const six = Array.from({ length: 6 }, (_, i) => storagePod(`scratch-${i}`, 6));
+
+  it('puts no more pods on a node than its ephemeral storage holds', () => {
+    const req = request(six);
+    const plan = planCapacity(req, OPTIONS);
+    expectValidPlan(plan, req, OPTIONS);
+    // 600m and 0.6 GiB would fit one a1.1x ($0.08, the cheapest); 36Gi of storage needs three 17Gi nodes.
+    expect(plan.nodes.map((n) => n.pods.length)).toEqual([2, 2, 2]);
+    expect(plan.hourlyCost).toBeCloseTo(0.24, 6);
+  });
+
+  it('counts the node class\'s own volume: a 100Gi root volume holds all six on one node', () => {
+    const big = nodeClass({ ...BARE_NODE_CLASS, blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { volumeSize: '100Gi' }, rootVolume: true }] });
+    const req = request(six, { nodeClasses: [big] });
+    const plan = planCapacity(req, OPTIONS);
+    expect(plan.nodes).toHaveLength(1);
+    expect(plan.hourlyCost).toBeCloseTo(0.08, 6);
+  });
+
+  it('reports a pod asking more storage than any node offers, naming the storage', () => {
+    const plan = planCapacity(request([storagePod('huge', 30)]), OPTIONS);
+    expect(plan.nodes).toEqual([]);
+    expect(plan.unschedulable).toEqual([{ pod: 'default/huge', reason: expect.stringMatching(/needing 100m CPU \/ 102.4Mi memory \/ 30Gi ephemeral storage/) }]);
   });
 });
 

@@ -10,7 +10,7 @@ import { fitsOne } from './fits-one.ts';
 /** Why no node could be opened for the class in these zones, pool by pool. */
 export function explainUnplaced(setup: PlanningSetup, c: number, zoneMask: number, usable: PoolTable[]): string {
   const cls = setup.classes[c]!;
-  const need = describeDemand({ cpuMillis: cls.cpu, memoryBytes: cls.mem, gpus: cls.gpus, pods: 1 });
+  const need = describeDemand({ cpuMillis: cls.cpu, memoryBytes: cls.mem, gpus: cls.gpus, pods: 1, storageBytes: cls.storage });
   const reasons = usable.map((pool) => {
     const fit: ClassFit = setup.fits[c]![pool.index]!;
     const fitting = pool.types.filter((t) => fit.compat[t.index] === COMPATIBLE && fitsOne(t, cls));

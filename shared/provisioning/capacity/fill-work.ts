@@ -27,8 +27,8 @@ export class FillWork {
   ) {
     const byShape = new Map<string, { cpu: number; mem: number; targets: ZoneTarget[] }>();
     for (const target of targets) {
-      const { cpu, mem, gpus } = classes[target.c]!;
-      const key = `${cpu}|${mem}|${gpus}`;
+      const { cpu, mem, gpus, storage } = classes[target.c]!;
+      const key = `${cpu}|${mem}|${gpus}|${storage}`;
       let shape = byShape.get(key);
       if (!shape) {
         shape = { cpu, mem, targets: [] };

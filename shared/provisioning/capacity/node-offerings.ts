@@ -247,6 +247,7 @@ export function finalizeNodes(setup: PlanningSetup, nodes: PlanNode[]): { planne
         memoryBytes: node.mem + overhead.memoryBytes,
         pods: node.pods + overhead.pods,
         gpus: node.gpus + overhead.gpus,
+        ...((node.storage ?? 0) + (overhead.storageBytes ?? 0) > 0 ? { ephemeralStorageBytes: (node.storage ?? 0) + (overhead.storageBytes ?? 0) } : {}),
       },
       hourlyPrice: first.price,
     };

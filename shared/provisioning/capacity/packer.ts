@@ -28,6 +28,8 @@ export interface PlanNode {
   mem: number;
   gpus: number;
   pods: number;
+  /** Ephemeral storage requested by the node's pods, bytes. */
+  storage: number;
   classes: number[];
   counts: number[];
   podIds: string[];
@@ -60,8 +62,8 @@ class Packer {
   private readonly poolMem: Float64Array;
   private readonly cursor: Int32Array;
   private readonly allZones: number;
-  private remaining = { cpu: 0, mem: 0, pods: 0 };
-  private mark = { cpu: 0, mem: 0, pods: 0, forced: 0 };
+  private remaining = { cpu: 0, mem: 0, pods: 0, storage: 0 };
+  private mark = { cpu: 0, mem: 0, pods: 0, storage: 0, forced: 0 };
   /** Groups of pods that need a node each (or each k): the nodes they force share the rest of the pods. */
   private readonly forced: ForcedNodeGroup[];
   private readonly forcedLeft: number[];
@@ -89,6 +91,7 @@ class Packer {
     for (const cls of setup.classes) {
       const n = cls.podIds.length;
       this.remaining.cpu += cls.cpu * n;
+      this.remaining.storage += cls.storage * n;
       this.remaining.mem += cls.mem * n;
       this.remaining.pods += n;
     }
@@ -265,7 +268,7 @@ class Packer {
     return {
       id: -1, pool, type: choice.type, spot: choice.spot, od: choice.od,
       zoneLimit: this.setup.fits[first.c]![pool.index]!.zones & first.zones,
-      cpu: 0, mem: 0, gpus: 0, pods: 0, classes: [], counts: [], podIds: [], hostCounts: new Map(),
+      cpu: 0, mem: 0, gpus: 0, pods: 0, storage: 0, classes: [], counts: [], podIds: [], hostCounts: new Map(),
     };
   }
 
@@ -303,6 +306,7 @@ class Packer {
 
   private consume(cls: PodClass, count: number): void {
     this.remaining.cpu -= cls.cpu * count;
+    this.remaining.storage -= cls.storage * count;
     this.remaining.mem -= cls.mem * count;
     this.remaining.pods -= count;
     for (const g of this.forcedOf[cls.index]!) this.forcedLeft[g]! -= count;
@@ -386,7 +390,7 @@ class Packer {
   private reachOf(c: number, usable: PoolTable[]): number {
     const cls = this.setup.classes[c]!;
     const fits = this.setup.fits[c]!;
-    const key = `${usable.map((p) => `${p.index}:${this.fitId(fits[p.index]!)}`).join(',')}|${cls.cpu}|${cls.mem}|${cls.gpus}`;
+    const key = `${usable.map((p) => `${p.index}:${this.fitId(fits[p.index]!)}`).join(',')}|${cls.cpu}|${cls.mem}|${cls.gpus}|${cls.storage}`;
     let reach = this.reachCache.get(key);
     if (reach === undefined) {
       reach = 0;
@@ -459,7 +463,7 @@ class Packer {
     const fits = this.setup.fits[c]!.map((fit) => (fit ? this.fitId(fit) : -1)).join(',');
     const spreads = topology.hostSpread.map((r) => `${r.group}:${r.maxSkew}:${r.selfMatch ? 1 : 0}`).join(',');
     const conflicts = topology.conflicts.size > 0 ? [...topology.conflicts].sort((a, b) => a - b).join(',') + (topology.conflicts.has(c) ? '!' : '') : '';
-    return `${fits}|${cls.cpu}|${cls.mem}|${cls.gpus}|${zoneMask}|${spreads}|${conflicts}`;
+    return `${fits}|${cls.cpu}|${cls.mem}|${cls.gpus}|${cls.storage}|${zoneMask}|${spreads}|${conflicts}`;
   }
 
   private place(c: number, count: number, zoneMask: number, usable: PoolTable[]): void {
@@ -519,6 +523,7 @@ class Packer {
     if (cls.cpu > 0) limit = Math.min(limit, Math.floor((type.cpu - node.cpu) / cls.cpu));
     if (cls.mem > 0) limit = Math.min(limit, Math.floor((type.mem - node.mem) / cls.mem));
     if (cls.gpus > 0) limit = Math.min(limit, Math.floor((type.gpus - node.gpus) / cls.gpus));
+    if (cls.storage > 0) limit = Math.min(limit, Math.floor((type.storage - node.storage) / cls.storage));
     if (limit <= 0) return 0;
     const fit = this.setup.fits[c]![node.pool.index];
     if (!fit) return 0;
@@ -557,6 +562,7 @@ class Packer {
     node.mem += cls.mem * count;
     node.gpus += cls.gpus * count;
     node.pods += count;
+    node.storage += cls.storage * count;
     const at = node.classes.indexOf(c);
     if (at >= 0) node.counts[at]! += count;
     else {
@@ -599,7 +605,7 @@ class Packer {
       const node: PlanNode = {
         id: this.nodes.length, pool, type: choice.type, spot: choice.spot, od: choice.od,
         zoneLimit: this.setup.fits[c]![pool.index]!.zones & zoneMask,
-        cpu: 0, mem: 0, gpus: 0, pods: 0, classes: [], counts: [], podIds: [], hostCounts: new Map(),
+        cpu: 0, mem: 0, gpus: 0, pods: 0, storage: 0, classes: [], counts: [], podIds: [], hostCounts: new Map(),
       };
       this.nodes.push(node);
       this.open.push(node);
@@ -632,6 +638,7 @@ class Packer {
     const cpu = own ? cls.cpu * left : this.remaining.cpu / nodes;
     const mem = own ? cls.mem * left : this.remaining.mem / nodes;
     const pods = own ? left : this.remaining.pods / nodes;
+    const storage = own ? cls.storage * left : this.remaining.storage / nodes;
     let best: TypeChoice | undefined;
     let bestScore = Number.POSITIVE_INFINITY;
     let bestCost = Number.POSITIVE_INFINITY;
@@ -647,6 +654,7 @@ class Packer {
       if (cpu > 0) share = Math.min(share, type.cpu / cpu);
       if (mem > 0) share = Math.min(share, type.mem / mem);
       if (pods > 0) share = Math.min(share, type.pods / pods);
+      if (storage > 0) share = Math.min(share, type.storage / storage);
       const score = price / share;
       if (score < bestScore * (1 - 1e-9) || (score <= bestScore * (1 + 1e-9) && price < bestCost)) {
         best = { type: t, spot, od, version: this.version };
