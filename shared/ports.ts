@@ -105,6 +105,8 @@ export interface ClusterPort {
   cordonNode(name: string, taint: Taint): Promise<boolean>;
   /** Pods bound to the node, any phase; empty when the node is gone. */
   listPodsOnNode(name: string): Promise<Pod[]>;
+  /** Pods of the namespace whose labels match every pair of `selector` (matchLabels). */
+  listPodsMatching(namespace: string, selector: Record<string, string>): Promise<Pod[]>;
   /** PodDisruptionBudgets of every namespace. */
   listPodDisruptionBudgets(): Promise<PodDisruptionBudget[]>;
   /**

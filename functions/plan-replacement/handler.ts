@@ -4,7 +4,9 @@
 
 import { z } from 'zod';
 import { ConfigurationNotFoundError } from '../../shared/errors.ts';
-import { candidateInstanceTypes, planReplacement } from '../../shared/provisioning/index.ts';
+import { candidateInstanceTypes, LABEL, planReplacement, zoneSelectors, type PlacedPod } from '../../shared/provisioning/index.ts';
+import type { ClusterPort } from '../../shared/ports.ts';
+import type { Pod } from '../../shared/types.ts';
 import { defineStep } from '../../shared/runtime/handler.ts';
 import { nodeRefSchema, noticeSchema } from '../../shared/runtime/schemas.ts';
 import { DEFAULT_NODEPOOL } from '../../shared/well-known.ts';
@@ -41,6 +43,7 @@ export const planReplacementStep = defineStep({
       onDemandRefreshed,
     ]);
     const zones = [...new Set(subnets.map((subnet) => subnet.zone))].sort();
+    const placedPods = await placedPodsOf(ports.cluster, movingPods, node.name);
     const plan = planReplacement({
       pods: movingPods,
       daemonSetPods,
@@ -51,6 +54,7 @@ export const planReplacementStep = defineStep({
       spotPrices,
       unavailable,
       now,
+      ...(placedPods ? { placedPods } : {}),
     }, { onDemandPrice: (region, instanceType) => ports.pricing.onDemandPrice(region, instanceType) });
     logger.info('replacement planned', {
       instanceId: notice.instanceId,
@@ -62,6 +66,7 @@ export const planReplacementStep = defineStep({
       onDemandPricesRefreshed,
       cheapest: plan.offerings[0],
       excluded: plan.excluded,
+      ...(plan.zones ? { zones: plan.zones } : {}),
     });
     return {
       nodePool: nodePool.name,
@@ -74,3 +79,28 @@ export const planReplacementStep = defineStep({
     };
   },
 });
+
+/**
+ * The pods that stay, with their node's zone, of the groups the moving pods spread or follow on
+ * zone; undefined when the moving pods have no such constraint (nothing to read).
+ */
+async function placedPodsOf(cluster: ClusterPort, moving: Pod[], leaving: string): Promise<PlacedPod[] | undefined> {
+  const selectors = zoneSelectors(moving);
+  if (selectors.length === 0) return undefined;
+  const [nodes, ...groups] = await Promise.all([
+    cluster.listNodes(),
+    ...selectors.map(({ namespace, selector }) => cluster.listPodsMatching(namespace, selector)),
+  ]);
+  const zoneOf = new Map(nodes.map((n) => [n.name, n.labels[LABEL.zone]]));
+  const seen = new Set<string>();
+  const placed: PlacedPod[] = [];
+  for (const pod of groups.flat()) {
+    const zone = pod.nodeName === undefined ? undefined : zoneOf.get(pod.nodeName);
+    const key = `${pod.namespace}/${pod.name}`;
+    // Pods on the leaving node are the ones moving; finished and unscheduled pods hold no zone.
+    if (!zone || pod.nodeName === leaving || pod.phase === 'Succeeded' || pod.phase === 'Failed' || seen.has(key)) continue;
+    seen.add(key);
+    placed.push({ pod, zone });
+  }
+  return placed;
+}

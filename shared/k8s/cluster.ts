@@ -126,6 +126,14 @@ export class KubernetesCluster implements ClusterPort {
     return this.converted((notes) => pods.map((pod) => toPod(pod, notes)));
   }
 
+  async listPodsMatching(namespace: string, selector: Record<string, string>): Promise<Pod[]> {
+    const labelSelector = Object.entries(selector).map(([key, value]) => `${key}=${value}`).join(',');
+    const pods = await this.listAll(`list pods in ${namespace} matching ${labelSelector || 'everything'}`, (_continue) =>
+      this.core.listNamespacedPod({ namespace, labelSelector, limit: this.pageSize, _continue }),
+    );
+    return this.converted((notes) => pods.map((pod) => toPod(pod, notes)));
+  }
+
   async listPodDisruptionBudgets(): Promise<PodDisruptionBudget[]> {
     const budgets = await this.listAll('list PodDisruptionBudgets', (_continue) =>
       this.policy.listPodDisruptionBudgetForAllNamespaces({ limit: this.pageSize, _continue }),

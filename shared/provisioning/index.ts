@@ -18,6 +18,7 @@ export {
   PRICE_REFERENCE_REGION, SPOT_FRACTION_MIN, SPOT_FRACTION_MAX,
 } from './pricing.ts';
 export { planReplacement, candidateInstanceTypes, MAX_INSTANCE_TYPES, EXCLUSION } from './selection.ts';
+export { zoneSelectors, zonesForMovingPods, type PlacedPod, type ZoneChoice } from './existing-topology.ts';
 export { buildFleetRequest, capacityErrorOfferings, type FleetLaunch } from './fleet.ts';
 export { demandOf, formatBytes, type Demand } from './resources.ts';
 export {

@@ -1,6 +1,7 @@
 // The provisioning core's own vocabulary: what it knows about an instance type, and what a
 // replacement decision takes in and gives back. Re-exported unchanged by index.ts.
 import type { CapacityType, NodeClass, NodePool, Pod, PricedOffering, SpotPrice, UnavailableOffering } from '../types.ts';
+import type { PlacedPod } from './existing-topology.ts';
 
 export interface InstanceTypeInfo {
   name: string;            // m5.large
@@ -47,6 +48,11 @@ export interface ReplacementInput {
   spotPrices: SpotPrice[];
   unavailable: UnavailableOffering[];
   now: Date;
+  /**
+   * Pods that stay, with their node's zone: those of the groups the moving pods spread or follow
+   * on zone (existing-topology.ts). Without them the replacement may go to any of `zones`.
+   */
+  placedPods?: PlacedPod[];
 }
 
 export interface ReplacementPlan {
@@ -55,4 +61,6 @@ export interface ReplacementPlan {
   offerings: PricedOffering[];
   /** Why candidate types or offerings were left out, with counts, for logs and the CLI. */
   excluded: Array<{ reason: string; count: number }>;
+  /** The zones the placed pods' topology left, when that ruled any out, and why. */
+  zones?: { allowed: string[]; reasons: string[] };
 }

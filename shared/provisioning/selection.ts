@@ -11,6 +11,7 @@ import { catalog } from './catalog/catalog.ts';
 import type { ClassFit } from './capacity/class-fit.ts';
 import type { CapacityRequest, PlannerOptions } from './capacity/model.ts';
 import { nodeOfferings, type NodeOfferings } from './capacity/node-offerings.ts';
+import { zonesForMovingPods } from './existing-topology.ts';
 import { validatePods } from './capacity/pod-classes.ts';
 import { preparePlanning } from './capacity/setup.ts';
 import { instanceTypeLabels, LABEL } from './labels.ts';
@@ -23,7 +24,7 @@ import { demandOf, describeDemand } from './resources.ts';
 
 export { EXCLUSION, MAX_INSTANCE_TYPES };
 
-function capacityRequest(input: ReplacementInput, unavailable = input.unavailable): CapacityRequest {
+function capacityRequest(input: ReplacementInput, zones: string[], unavailable = input.unavailable): CapacityRequest {
   return {
     pods: input.pods,
     daemonSets: input.daemonSetPods,
@@ -31,7 +32,7 @@ function capacityRequest(input: ReplacementInput, unavailable = input.unavailabl
     nodePools: [{ ...input.nodePool, nodeClassRef: { ...input.nodePool.nodeClassRef, name: input.nodeClass.name } }],
     nodeClasses: [input.nodeClass],
     region: input.region,
-    zones: input.zones,
+    zones,
     spotPrices: input.spotPrices,
     unavailable,
     now: input.now,
@@ -72,7 +73,11 @@ export function planReplacement(input: ReplacementInput, options: PlannerOptions
   validatePods(input.pods, 'pods');
   validatePods(input.daemonSetPods, 'daemonSetPods');
   const { nodePool, pods } = input;
-  const request = capacityRequest(input);
+  // Where the pods that stay leave room for these: a zone their spread or affinity refuses would
+  // get a node the evicted pods cannot be scheduled on.
+  const choice = input.placedPods ? zonesForMovingPods(pods, input.placedPods, input.zones) : undefined;
+  const zones = choice?.zones ?? input.zones;
+  const request = capacityRequest(input, zones);
   const excluded = new Exclusions();
   const { offerings, shortfall } = planOneNode(request, options, excluded);
 
@@ -87,9 +92,9 @@ export function planReplacement(input: ReplacementInput, options: PlannerOptions
   const first = offerings[0];
   if (!first) {
     const nothingFits = `no instance type in NodePool ${nodePool.name} fits ${pods.length} ${pods.length === 1 ? 'pod' : 'pods'}` +
-      ` needing ${describeDemand(demandOf(pods))} in ${input.region} (zones ${input.zones.join(', ') || 'none'})`;
+      ` needing ${describeDemand(demandOf(pods))} in ${input.region} (zones ${zones.join(', ') || 'none'})`;
     // Worth planning again later only if the refusals alone stand in the way: plan without them.
-    if (input.unavailable.length > 0 && planOneNode(capacityRequest(input, []), options, new Exclusions()).offerings.length > 0) {
+    if (input.unavailable.length > 0 && planOneNode(capacityRequest(input, zones, []), options, new Exclusions()).offerings.length > 0) {
       throw new CapacityUnavailableError(`${nothingFits}: every fitting offering is recently unavailable; ${excluded.summary()}`);
     }
     throw new NoCompatibleOfferingError(`${nothingFits}: ${excluded.summary()}`);
@@ -99,6 +104,7 @@ export function planReplacement(input: ReplacementInput, options: PlannerOptions
     capacityType: first.capacityType,
     offerings: offerings.map(({ instanceType, zone, capacityType, price }) => ({ instanceType, zone, capacityType, price })),
     excluded: excluded.list(),
+    ...(choice && choice.reasons.length > 0 ? { zones: { allowed: choice.zones, reasons: choice.reasons } } : {}),
   };
 }
 

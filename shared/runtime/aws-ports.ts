@@ -94,6 +94,7 @@ export const clusterPort = (env: Environment): ClusterPort => {
     listNodes: async () => (await connected()).listNodes(),
     cordonNode: async (name, taint) => (await connected()).cordonNode(name, taint),
     listPodsOnNode: async (name) => (await connected()).listPodsOnNode(name),
+    listPodsMatching: async (namespace, selector) => (await connected()).listPodsMatching(namespace, selector),
     listPodDisruptionBudgets: async () => (await connected()).listPodDisruptionBudgets(),
     evictPod: async (namespace, name) => (await connected()).evictPod(namespace, name),
     deletePod: async (namespace, name) => (await connected()).deletePod(namespace, name),

@@ -63,6 +63,8 @@ function simCluster(world: SimWorld): ClusterPort {
     listNodes: async () => cluster.listNodes(),
     cordonNode: async (name, taint) => cluster.cordonNode(name, taint),
     listPodsOnNode: async (name) => cluster.listPodsOnNode(name),
+    listPodsMatching: async (namespace, selector) =>
+      cluster.listPods().filter((pod) => pod.namespace === namespace && Object.entries(selector).every(([k, v]) => pod.labels[k] === v)),
     listPodDisruptionBudgets: async () => cluster.listPodDisruptionBudgets(),
     evictPod: async (namespace, name) => cluster.evictPod(namespace, name),
     deletePod: async (namespace, name) => cluster.deletePod(namespace, name),

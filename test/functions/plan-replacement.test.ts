@@ -164,3 +164,36 @@ describe('refreshOnDemandPrices', () => {
     expect(warnings[0]![1]).toMatchObject({ message: 'no credentials' });
   });
 });
+
+describe('plan-replacement and the pods that stay', () => {
+  it('reads the groups the moving pods spread over zones and plans only where they can be scheduled', async () => {
+    const spread = { topologyKey: 'topology.kubernetes.io/zone', maxSkew: 1, whenUnsatisfiable: 'DoNotSchedule' as const, labelSelector: { app: 'web' } };
+    const web = (name: string, nodeName: string) => ({ ...pod(name, { labels: { app: 'web' }, topologySpread: [spread] }), nodeName });
+    // The leaving node (in a) runs two web pods; a keeps 1 more, b has 3: back to a gives 3-3, b would give 1-5.
+    const moving = [web('web-1', event.node.name), web('web-2', event.node.name)];
+    const asked: Array<[string, Record<string, string>]> = [];
+    const node = (name: string, zone: string) => ({ name, labels: { 'topology.kubernetes.io/zone': zone } });
+    const p = stubPorts({
+      pricing: fixedPricing({}).port,
+      nodeConfig: { nodePool: async () => nodePool([TWO_TYPES, ON_DEMAND]), nodeClass: async () => nodeClass(), nodePools: async () => [] },
+      compute: {
+        resolveSubnets: async () => [
+          { subnetId: 'subnet-a', zone: 'us-east-1a', availableIpAddressCount: 100 },
+          { subnetId: 'subnet-b', zone: 'us-east-1b', availableIpAddressCount: 100 },
+        ],
+      } as unknown as Ports['compute'],
+      cluster: {
+        listPodsOnNode: async () => moving,
+        listNodes: async () => [node(event.node.name, 'us-east-1a'), node('n-a2', 'us-east-1a'), node('n-b1', 'us-east-1b')],
+        listPodsMatching: async (namespace: string, selector: Record<string, string>) => {
+          asked.push([namespace, selector]);
+          return [...moving, web('web-3', 'n-a2'), web('web-4', 'n-b1'), web('web-5', 'n-b1'), web('web-6', 'n-b1')];
+        },
+      } as unknown as Ports['cluster'],
+      availability: { markUnavailable: async () => undefined, listUnavailable: async () => [] },
+    });
+    const result = await plan(p);
+    expect(asked).toEqual([['default', { app: 'web' }]]);
+    expect(new Set(result.offerings.map((o) => o.zone))).toEqual(new Set(['us-east-1a']));
+  });
+});

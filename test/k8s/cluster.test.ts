@@ -304,6 +304,15 @@ describe('pods and budgets', () => {
     ]);
   });
 
+  it('lists the pods of a namespace matching a label selector', async () => {
+    server.respond(() => ({ status: 200, body: list('PodList', [podJson('shop', 'web', 'n1')]) }));
+    const pods = await cluster.listPodsMatching('shop', { app: 'web', tier: 'front' });
+    expect(pods.map((p) => `${p.namespace}/${p.name}`)).toEqual(['shop/web']);
+    expect(server.requests.map((r) => [r.path, r.query])).toEqual([
+      ['/api/v1/namespaces/shop/pods', { labelSelector: 'app=web,tier=front', limit: '2' }],
+    ]);
+  });
+
   it('lists policy/v1 PodDisruptionBudgets of every namespace', async () => {
     server.respond(() => ({
       status: 200,
