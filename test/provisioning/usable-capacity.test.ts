@@ -48,6 +48,18 @@ describe('UsableCapacity', () => {
     expect(usable.of({ cpu: 2000, mem: 8 * GiB, pods: 110 })).toEqual({ cpu: 0, mem: 0, pods: 0 });
   });
 
+  it('searches nodes of few slots exactly: what the best pod set really adds up to', () => {
+    // 2000m / 3788 MiB; pods of 1000m / 100 MiB and 250m / 3000 MiB. Two 250m pods need 6000 MiB,
+    // so a set holds at most one of them: {1000m, 1000m} (2000m, 200 MiB) or {1000m, 250m}
+    // (1250m, 3100 MiB). Never more than 2 pods, 2000m, 3100 MiB (the greedy bounds said 8 pods
+    // and all 3788 MiB).
+    const usable = new UsableCapacity([
+      { cpu: 1000, mem: 100 * MiB, count: 16 },
+      { cpu: 250, mem: 3000 * MiB, count: 16 },
+    ]);
+    expect(usable.of({ cpu: 2000, mem: 3788 * MiB, pods: 110 })).toEqual({ cpu: 2000, mem: 3100 * MiB, pods: 2 });
+  });
+
   it('never cuts below what a real pod set uses (exhaustive check on small cases)', () => {
     const shapes = [
       { cpu: 300, mem: 700 * MiB, count: 3 },

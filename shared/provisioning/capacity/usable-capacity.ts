@@ -60,8 +60,54 @@ export class UsableCapacity {
       largestK(this.byMemDesc, fits, (s) => s.mem, pods),
       fractionalKnapsack(this.byMemDensity, fits, (s) => s.mem, (s) => s.cpu, node.cpu),
     );
-    return { cpu, mem, pods };
+    if (pods > EXACT_SLOTS) return { cpu, mem, pods };
+    // A node of a few slots: the best pod set, found exactly (each shape as often as wanted).
+    const shapes = this.byCpuAsc.filter(fits);
+    const exactCpu = mostOf(shapes, pods, node, (s) => s.cpu, (s) => s.mem);
+    const exactMem = mostOf(shapes, pods, node, (s) => s.mem, (s) => s.cpu);
+    return { cpu: Math.min(cpu, exactCpu.most), mem: Math.min(mem, exactMem.most), pods: Math.min(pods, exactCpu.slots) };
   }
+}
+
+/** Up to this many pod slots a node's best pod set is searched exactly. */
+const EXACT_SLOTS = 8;
+/** Past this many distinct sums per set size the exact search gives up (it only ever tightens). */
+const EXACT_STATES = 5_000;
+
+/**
+ * The most of one resource (`gain`) a set of at most `slots` pods can add up to within the node's
+ * CPU and memory (shapes reusable), and the most pods any such set has. Per set size, every
+ * reachable gain is kept with the least of the other resource (`cost`) that reaches it: exact.
+ * Infinity (no tightening) when the search would be too large.
+ */
+function mostOf(
+  shapes: PodShape[], slots: number, node: NodeRoom, gain: (s: PodShape) => number, cost: (s: PodShape) => number,
+): { most: number; slots: number } {
+  const whole = { cpu: node.cpu, mem: node.mem, count: 0 };
+  const gainCap = gain(whole);
+  const costCap = cost(whole);
+  let level = new Map<number, number>([[0, 0]]);
+  let most = 0;
+  let used = 0;
+  for (let j = 1; j <= slots && level.size > 0; j++) {
+    const next = new Map<number, number>();
+    for (const [g, c] of level) {
+      for (const s of shapes) {
+        const ng = g + gain(s);
+        const nc = c + cost(s);
+        if (ng > gainCap || nc > costCap) continue;
+        const known = next.get(ng);
+        if (known === undefined || nc < known) next.set(ng, nc);
+      }
+    }
+    if (next.size > EXACT_STATES) return { most: Number.POSITIVE_INFINITY, slots: Number.POSITIVE_INFINITY };
+    level = next;
+    if (level.size > 0) {
+      used = j;
+      for (const g of level.keys()) if (g > most) most = g;
+    }
+  }
+  return { most, slots: used };
 }
 
 const density = (value: number, weight: number) => (weight > 0 ? value / weight : value > 0 ? Number.POSITIVE_INFINITY : 0);
