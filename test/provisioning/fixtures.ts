@@ -1,4 +1,5 @@
 // Builders for the domain objects the provisioning tests need; every field explicit, defaults boring.
+import type { ReplacementPlan } from '../../shared/provisioning/index.ts';
 import type { NodeClass, NodePool, Pod, Requirement } from '../../shared/types.ts';
 
 export const GiB = 2 ** 30;
@@ -54,3 +55,8 @@ export function nodeClass(overrides: Partial<NodeClass> = {}): NodeClass {
 }
 
 export const SPOT_AND_ON_DEMAND: Requirement = { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot', 'on-demand'] };
+
+/** The distinct instance types of a replacement plan, in rank order. */
+export const planTypes = (plan: ReplacementPlan) => [...new Set(plan.offerings.map((o) => o.instanceType))];
+/** How many candidates a replacement plan left out for this reason. */
+export const excludedCount = (plan: ReplacementPlan, reason: string) => plan.excluded.find((e) => e.reason === reason)?.count ?? 0;

@@ -3,11 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { CapacityUnavailableError, NoCompatibleOfferingError } from '../../shared/errors.ts';
 import {
-  EXCLUSION, candidateInstanceTypes, planReplacement, type ReplacementInput, type ReplacementPlan,
+  EXCLUSION, candidateInstanceTypes, planReplacement, type ReplacementInput,
 } from '../../shared/provisioning/index.ts';
 import type { Requirement, UnavailableOffering } from '../../shared/types.ts';
 import { BARE_NODE_CLASS, NOW, ON_DEMAND, spotPrice, tinyOptions, tinyPool } from './capacity-fixtures.ts';
-import { GiB, SPOT_AND_ON_DEMAND, nodeClass, pod } from './fixtures.ts';
+import { GiB, SPOT_AND_ON_DEMAND, excludedCount, nodeClass, planTypes, pod } from './fixtures.ts';
 
 const ZONE_A = 'us-east-1a';
 const ZONE_B = 'us-east-1b';
@@ -28,8 +28,6 @@ function input(overrides: Partial<ReplacementInput> = {}): ReplacementInput {
   };
 }
 
-const types = (plan: ReplacementPlan) => [...new Set(plan.offerings.map((o) => o.instanceType))];
-const excludedCount = (plan: ReplacementPlan, reason: string) => plan.excluded.find((e) => e.reason === reason)?.count ?? 0;
 const families = (...values: string[]): Requirement => ({ key: 'karpenter.k8s.aws/instance-family', operator: 'In', values });
 const refused = (instanceType: string, zone: string, capacityType: 'spot' | 'on-demand'): UnavailableOffering =>
   ({ instanceType, zone, capacityType, until: '2026-08-01T12:03:00Z', reason: 'InsufficientInstanceCapacity' });
@@ -61,8 +59,8 @@ describe('planReplacement: one node holds every pod', () => {
   it('plans the cheapest ordinary type for a node that held only DaemonSet pods', () => {
     const plan = planReplacement(input({ pods: [] }), OPTIONS);
     expect(plan.offerings[0]).toEqual({ instanceType: 'a1.1x', zone: ZONE_A, capacityType: 'on-demand', price: 0.08 });
-    expect(types(plan)).not.toContain('g1.1x');
-    expect(types(plan)).not.toContain('c1.metal');
+    expect(planTypes(plan)).not.toContain('g1.1x');
+    expect(planTypes(plan)).not.toContain('c1.metal');
   });
 
   it('refuses pods pinned to different zones: no single offering takes them all', () => {
@@ -75,7 +73,7 @@ describe('planReplacement: one node holds every pod', () => {
   it('keeps the node within the NodePool limits: no type larger than the whole limit', () => {
     const pool = tinyPool([ON_DEMAND], { limits: { cpu: '4' } });
     const plan = planReplacement(input({ nodePool: pool, pods: [pod('big', { cpu: 3000, memoryGiB: 2 })] }), OPTIONS);
-    expect(types(plan)).toEqual(['c1.2x']); // 4 vCPU; c1.4x has 8
+    expect(planTypes(plan)).toEqual(['c1.2x']); // 4 vCPU; c1.4x has 8
     expect(excludedCount(plan, EXCLUSION.beyondPoolLimits)).toBe(1);
   });
 

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { CapacityUnavailableError, InvalidInputError, NoCompatibleOfferingError } from '../../shared/errors.ts';
 import {
   EXCLUSION, MAX_INSTANCE_TYPES, candidateInstanceTypes, catalog, onDemandPrice, planReplacement, simulatedSpotPrices,
-  type ReplacementInput, type ReplacementPlan,
+  type ReplacementInput,
 } from '../../shared/provisioning/index.ts';
 import type { Requirement, SpotPrice, UnavailableOffering } from '../../shared/types.ts';
-import { SPOT_AND_ON_DEMAND, nodeClass, nodePool, pod } from './fixtures.ts';
+import { SPOT_AND_ON_DEMAND, excludedCount, nodeClass, nodePool, planTypes, pod } from './fixtures.ts';
 
 const NOW = new Date('2026-08-01T12:00:00Z');
 const ZONES = ['us-east-1a', 'us-east-1b'];
@@ -30,8 +30,6 @@ function input(overrides: Partial<ReplacementInput> = {}): ReplacementInput {
   };
 }
 
-const types = (plan: ReplacementPlan) => [...new Set(plan.offerings.map((o) => o.instanceType))];
-const excludedCount = (plan: ReplacementPlan, reason: string) => plan.excluded.find((e) => e.reason === reason)?.count ?? 0;
 
 describe('planReplacement: capacity type', () => {
   it('chooses spot when the pool allows it and a spot offering is priced, cheapest first', () => {
@@ -83,7 +81,7 @@ describe('planReplacement: capacity type', () => {
     }));
     const plan = planReplacement(input({ spotPrices, unavailable }));
     expect(plan.capacityType).toBe('on-demand');
-    expect(types(plan)).toEqual(['c5.large', 'm5.large', 'r5.large']);
+    expect(planTypes(plan)).toEqual(['c5.large', 'm5.large', 'r5.large']);
     expect(excludedCount(plan, EXCLUSION.recentlyUnavailable)).toBe(6);
   });
 
@@ -138,7 +136,7 @@ describe('planReplacement: fit and constraints', () => {
       pods: [1, 2, 3].map((i) => pod(`api-${i}`, { cpu: 1500, memoryGiB: 5 })),
       daemonSetPods: [pod('node-exporter', { cpu: 200, memoryGiB: 0.5 })],
     }));
-    for (const name of types(plan)) {
+    for (const name of planTypes(plan)) {
       const t = catalog().get(name)!;
       expect(t.vcpu).toBeGreaterThanOrEqual(8); // 4 vCPU leaves 3920m < 4700m
       expect(t.memoryMiB).toBeGreaterThanOrEqual(16 * 1024);
@@ -152,8 +150,8 @@ describe('planReplacement: fit and constraints', () => {
       nodePool: nodePool([{ key: 'karpenter.k8s.aws/instance-family', operator: 'In', values: ['m5'] }]),
       pods: Array.from({ length: 30 }, (_, i) => pod(`tiny-${i}`, { cpu: 10, memoryGiB: 0.01 })),
     }));
-    expect(types(plan)[0]).toBe('m5.xlarge');
-    expect(types(plan)).not.toContain('m5.large');
+    expect(planTypes(plan)[0]).toBe('m5.xlarge');
+    expect(planTypes(plan)).not.toContain('m5.large');
   });
 
   it("applies every pod's nodeSelector and affinity to the node's labels", () => {
@@ -164,10 +162,10 @@ describe('planReplacement: fit and constraints', () => {
         pod('b', { requiredNodeAffinity: [[{ key: 'karpenter.k8s.aws/instance-category', operator: 'In', values: ['r'] }]] }),
       ],
     }));
-    for (const name of types(plan)) {
+    for (const name of planTypes(plan)) {
       expect(catalog().get(name)).toMatchObject({ architecture: 'arm64', category: 'r' });
     }
-    expect(types(plan).length).toBeGreaterThan(0);
+    expect(planTypes(plan).length).toBeGreaterThan(0);
   });
 
   it('lets a pod pin the zone', () => {
@@ -187,7 +185,7 @@ describe('planReplacement: fit and constraints', () => {
 
   it('leaves out metal, GPU and accelerator types unless asked for', () => {
     const plan = planReplacement(input({ nodePool: anyGeneralPurpose }));
-    for (const name of types(plan)) {
+    for (const name of planTypes(plan)) {
       const t = catalog().get(name)!;
       expect(t.bareMetal || t.gpu !== undefined || t.accelerator !== undefined).toBe(false);
     }
@@ -196,8 +194,8 @@ describe('planReplacement: fit and constraints', () => {
 
   it('includes GPU types for a pod that requests a GPU, and only those', () => {
     const plan = planReplacement(input({ nodePool: anyGeneralPurpose, pods: [pod('train', { cpu: 2000, memoryGiB: 8, gpus: 1 })] }));
-    expect(types(plan).length).toBeGreaterThan(0);
-    for (const name of types(plan)) {
+    expect(planTypes(plan).length).toBeGreaterThan(0);
+    for (const name of planTypes(plan)) {
       const t = catalog().get(name)!;
       expect((t.gpu?.count ?? t.accelerator?.count ?? 0) >= 1).toBe(true);
       expect(t.bareMetal).toBe(false);
@@ -211,7 +209,7 @@ describe('planReplacement: fit and constraints', () => {
       { key: 'karpenter.k8s.aws/instance-gpu-name', operator: 'In', values: ['t4'] },
     ]);
     const plan = planReplacement(input({ nodePool: gpuPool }));
-    expect(types(plan).every((n) => n.startsWith('g4dn.'))).toBe(true);
+    expect(planTypes(plan).every((n) => n.startsWith('g4dn.'))).toBe(true);
   });
 
   it('includes metal types when asked for by size', () => {
@@ -222,7 +220,7 @@ describe('planReplacement: fit and constraints', () => {
         { key: 'karpenter.k8s.aws/instance-family', operator: 'In', values: ['m5', 'c5'] },
       ]),
     }));
-    expect(types(plan).sort()).toEqual(['c5.metal', 'm5.metal']);
+    expect(planTypes(plan).sort()).toEqual(['c5.metal', 'm5.metal']);
   });
 
   it('counts only DaemonSets that would run on the node', () => {
@@ -243,7 +241,7 @@ describe('planReplacement: limits', () => {
     // On-demand only: with spot, the "no dearer than on-demand" rule leaves far fewer types.
     const pool = nodePool([{ key: 'karpenter.sh/capacity-type', operator: 'In', values: ['on-demand'] }]);
     const plan = planReplacement(input({ nodePool: pool }));
-    expect(types(plan)).toHaveLength(MAX_INSTANCE_TYPES);
+    expect(planTypes(plan)).toHaveLength(MAX_INSTANCE_TYPES);
     expect(excludedCount(plan, EXCLUSION.beyondTypeCap)).toBeGreaterThan(0);
     const prices = plan.offerings.map((o) => o.price);
     expect(prices).toEqual([...prices].sort((a, b) => a - b));
@@ -257,9 +255,9 @@ describe('planReplacement: limits', () => {
     const plan = planReplacement(input({ nodePool: pool }));
     // The 60 cheapest alone span fewer families: the cap had to make room for the rest.
     const cheapest = planReplacement(input({ nodePool: nodePool([{ key: 'karpenter.sh/capacity-type', operator: 'In', values: ['on-demand'] }]) }));
-    expect(new Set(types(cheapest).map((n) => catalog().get(n)!.family)).size).toBeLessThan(50);
-    expect(types(plan).length).toBeLessThanOrEqual(MAX_INSTANCE_TYPES);
-    expect(new Set(types(plan).map((n) => catalog().get(n)!.family)).size).toBeGreaterThanOrEqual(50);
+    expect(new Set(planTypes(cheapest).map((n) => catalog().get(n)!.family)).size).toBeLessThan(50);
+    expect(planTypes(plan).length).toBeLessThanOrEqual(MAX_INSTANCE_TYPES);
+    expect(new Set(planTypes(plan).map((n) => catalog().get(n)!.family)).size).toBeGreaterThanOrEqual(50);
   });
 
   it('fails when minValues cannot be met, saying which key and how many remain', () => {
