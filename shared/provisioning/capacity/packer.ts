@@ -113,10 +113,10 @@ class Packer {
   }
 
   /**
-   * Node by node: open a node for the largest pods still to place, then fill it with whichever
-   * pods best match the room it has left (the dot product of their requests and the room, both
-   * as shares of the node), so CPU-heavy and memory-heavy pods share nodes and neither resource
-   * is stranded. Pods whose zone follows other pods' placement come last, first fit.
+   * Node by node: open a node for the largest pods still to place (openBestNode), then fill it
+   * with the pods that leave it the least room (fillNode), so CPU-heavy and memory-heavy pods
+   * share nodes and neither resource is stranded. Pods whose zone follows other pods' placement
+   * come last, first fit.
    */
   run(): void {
     const order = this.classOrder();
