@@ -135,6 +135,22 @@ describe('planCapacity: special hardware and the type cap', () => {
     expect(new Set(result.nodes[0]!.offerings.map((o) => o.instanceType)).size).toBe(MAX_INSTANCE_TYPES);
   });
 
+  it('lists every zone of the types it keeps, even the dearer spot zones past the 60th type', () => {
+    const spotOnly = nodePool([{ key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot'] }]);
+    const spotPrices = simulatedSpotPrices('us-east-1', 7);
+    const req: CapacityRequest = {
+      ...request(many('a', 3, { cpu: 100, memoryGiB: 0.1 })), nodePools: [spotOnly], nodeClasses: [nodeClass()], spotPrices,
+    };
+    const node = plan(req, {}).nodes[0]!;
+    const kept = [...new Set(node.offerings.map((o) => o.instanceType))];
+    expect(kept).toHaveLength(MAX_INSTANCE_TYPES);
+    for (const type of kept) {
+      const listed = node.offerings.filter((o) => o.instanceType === type).map((o) => o.zone).sort();
+      const priced = spotPrices.filter((p) => p.instanceType === type && ZONES.includes(p.zone)).map((p) => p.zone).sort();
+      expect(listed, type).toEqual(priced);
+    }
+  });
+
   it('keeps minValues flexibility: enough families listed, or the pods are reported', () => {
     const families: Requirement = { key: 'karpenter.k8s.aws/instance-family', operator: 'In', values: ['c1', 'r1'], minValues: 2 };
     const pool = tinyPool([ON_DEMAND, families]);

@@ -154,8 +154,13 @@ function rankOfferings(
   const distinct = new Set<number>();
   let capacityType: CapacityType | undefined;
   let onDemandSeen = false;
+  // Past the type cap only the kept types' other zones are still wanted (dearer, same types);
+  // `wanted` counts those not seen yet, so the scan ends once they all are.
+  let capped = false;
+  let wanted = 0;
   for (let i = 0; i < offerings.length; i++) {
     const t = offerings.type[i]!;
+    if (capped && !distinct.has(t)) continue;
     if (verdict[t] === 0) verdict[t] = typeRefusal(node, t, fits, ceiling, false) === undefined ? 1 : 2;
     if (verdict[t] !== 1) continue;
     const bit = 1 << offerings.zone[i]!;
@@ -182,7 +187,19 @@ function rankOfferings(
       capacityType = 'on-demand';
     }
     if (!distinct.has(t)) {
-      if (!wholeList && distinct.size >= MAX_INSTANCE_TYPES) break;
+      if (!wholeList && distinct.size >= MAX_INSTANCE_TYPES) {
+        if (!capped) {
+          capped = true;
+          const taken = new Map<number, number>();
+          for (const o of out) taken.set(o.typeIndex, (taken.get(o.typeIndex) ?? 0) + 1);
+          for (const k of distinct) {
+            const kept = types[k]!;
+            wanted += bitCount((capacityType === 'spot' ? kept.spotZones : kept.odZones) & node.zoneLimit) - (taken.get(k) ?? 0);
+          }
+          if (wanted <= 0) break;
+        }
+        continue;
+      }
       distinct.add(t);
     }
     out.push({
@@ -192,6 +209,7 @@ function rankOfferings(
       price: offerings.price[i]!,
       typeIndex: t,
     });
+    if (capped && --wanted <= 0) break;
   }
   if (tally) {
     for (const type of types) {
