@@ -12,6 +12,7 @@ import { explainUnplaced } from './explain.ts';
 import { FillWork, type ZoneTarget } from './fill-work.ts';
 import { fitsOne } from './fits-one.ts';
 import { forcedNodeGroups, type ForcedNodeGroup } from './topology.ts';
+import { waterFill } from './water-fill.ts';
 
 export interface PlanNode {
   /** Opening order: the first-fit scan list stays sorted by it. */
@@ -362,7 +363,7 @@ class Packer {
     if (topology.zoneSpread.length === 0) {
       return [{ c, zones: topology.zoneAffinity.length > 0 ? reach : this.allZones, count: n, usable, taken: 0, epoch: 0 }];
     }
-    const quotas = this.waterFill(c, n, reach);
+    const quotas = waterFill(this.setup.topologies[c]!.zoneSpread, this.zoneCounts, this.setup.zones.length, n, reach);
     const targets: ZoneTarget[] = [];
     quotas.forEach((quota, z) => {
       if (quota > 0) targets.push({ c, zones: 1 << z, count: quota, usable, taken: 0, epoch: 0 });
@@ -403,31 +404,6 @@ class Packer {
       this.reachCache.set(key, reach);
     }
     return reach;
-  }
-
-  /** One pod at a time to the zone with the fewest matching pods: every step keeps skew <= 1 <= maxSkew when possible. */
-  private waterFill(c: number, n: number, eligible: number): number[] {
-    const rules = this.setup.topologies[c]!.zoneSpread;
-    const zones = this.setup.zones.length;
-    const counts = rules.map((r) => Int32Array.from(this.zoneCounts[r.group]!));
-    const quotas = new Array<number>(zones).fill(0);
-    const eligibleZones = [...Array(zones).keys()].filter((z) => eligible & (1 << z));
-    for (let i = 0; i < n; i++) {
-      let best = -1;
-      for (const z of eligibleZones) {
-        const ok = rules.every((rule, r) => {
-          const min = Math.min(...eligibleZones.map((e) => counts[r]![e]!));
-          return counts[r]![z]! + (rule.selfMatch ? 1 : 0) - min <= rule.maxSkew;
-        });
-        if (ok && (best < 0 || counts[0]![z]! < counts[0]![best]!)) best = z;
-      }
-      if (best < 0) break;
-      quotas[best]!++;
-      rules.forEach((rule, r) => {
-        if (rule.selfMatch) counts[r]![best]!++;
-      });
-    }
-    return quotas;
   }
 
   /** The zone of the cheapest offering a new node for this class would get. */

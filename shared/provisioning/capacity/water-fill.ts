@@ -1,0 +1,27 @@
+// How many of a class's pods each zone gets under DoNotSchedule zone spread: one pod at a time to
+// the eligible zone with the fewest matching pods, so every step keeps skew <= 1 <= maxSkew when
+// it can. Counts start from the pods already placed in settled zones, per selector group.
+import type { SpreadRule } from './topology.ts';
+
+/** Pods per zone index; fewer than `n` in all when no zone keeps every rule within its maxSkew. */
+export function waterFill(rules: SpreadRule[], zoneCounts: Int32Array[], zones: number, n: number, eligible: number): number[] {
+  const counts = rules.map((r) => Int32Array.from(zoneCounts[r.group]!));
+  const quotas = new Array<number>(zones).fill(0);
+  const eligibleZones = [...Array(zones).keys()].filter((z) => eligible & (1 << z));
+  for (let i = 0; i < n; i++) {
+    let best = -1;
+    for (const z of eligibleZones) {
+      const ok = rules.every((rule, r) => {
+        const min = Math.min(...eligibleZones.map((e) => counts[r]![e]!));
+        return counts[r]![z]! + (rule.selfMatch ? 1 : 0) - min <= rule.maxSkew;
+      });
+      if (ok && (best < 0 || counts[0]![z]! < counts[0]![best]!)) best = z;
+    }
+    if (best < 0) break;
+    quotas[best]!++;
+    rules.forEach((rule, r) => {
+      if (rule.selfMatch) counts[r]![best]!++;
+    });
+  }
+  return quotas;
+}
