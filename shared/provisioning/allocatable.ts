@@ -69,9 +69,8 @@ export function memoryCapacityBytes(type: InstanceTypeInfo): number {
   return (mib - overheadMiB) * MiB;
 }
 
-/** A hard eviction threshold: a quantity, or a percentage of the capacity (100% reads as "disabled"). */
-function evictionBytes(signal: string | undefined, capacityBytes: number, fallback: number, field: string): number {
-  if (signal === undefined) return fallback;
+/** An eviction threshold: a quantity, or a percentage of the capacity (100% reads as "disabled"). */
+function signalBytes(signal: string, capacityBytes: number, field: string): number {
   if (signal.endsWith('%')) {
     const percent = Number(signal.slice(0, -1));
     if (!Number.isFinite(percent) || percent < 0 || percent > 100) {
@@ -80,6 +79,19 @@ function evictionBytes(signal: string | undefined, capacityBytes: number, fallba
     return percent === 100 ? 0 : Math.ceil((capacityBytes / 100) * percent);
   }
   return parseBytes(signal, field);
+}
+
+/**
+ * What the kubelet keeps free for one eviction signal, as Karpenter estimates it: the larger of
+ * the hard and (where the image honours it) soft thresholds set for the signal, else the default.
+ */
+function evictionBytes(kubelet: KubeletConfig, signal: string, capacityBytes: number, fallback: number, countsSoft: boolean): number {
+  const set: number[] = [];
+  const hard = kubelet.evictionHard?.[signal];
+  if (hard !== undefined) set.push(signalBytes(hard, capacityBytes, `kubelet.evictionHard["${signal}"]`));
+  const soft = countsSoft ? kubelet.evictionSoft?.[signal] : undefined;
+  if (soft !== undefined) set.push(signalBytes(soft, capacityBytes, `kubelet.evictionSoft["${signal}"]`));
+  return set.length > 0 ? Math.max(...set) : fallback;
 }
 
 function reserved(table: Record<string, string> | undefined, resource: 'cpu' | 'memory' | 'ephemeral-storage', field: string): number | undefined {
@@ -93,21 +105,23 @@ function reserved(table: Record<string, string> | undefined, resource: 'cpu' | '
  * What a node offers to pods. `ephemeralStorageCapacityBytes` is the size of the volume the
  * kubelet's nodefs lives on (ephemeral-storage.ts works it out from the node class); it loses
  * kube-reserved (1Gi unless set), system-reserved and the nodefs.available threshold (10%).
+ * `countsSoftEviction`: soft thresholds hold back capacity too, except on Bottlerocket, which
+ * does not support them (Karpenter's EvictionSoftEnabled flag).
  */
-export function allocatable(type: InstanceTypeInfo, kubelet: KubeletConfig, ephemeralStorageCapacityBytes = DEFAULT_EPHEMERAL_STORAGE_BYTES): Resources {
+export function allocatable(
+  type: InstanceTypeInfo, kubelet: KubeletConfig, ephemeralStorageCapacityBytes = DEFAULT_EPHEMERAL_STORAGE_BYTES, countsSoftEviction = true,
+): Resources {
   const pods = maxPods(type, kubelet);
   const capacityMemory = memoryCapacityBytes(type);
   const kubeCpu = reserved(kubelet.kubeReserved, 'cpu', 'kubelet.kubeReserved') ?? kubeReservedCpuMillis(type.vcpu);
   const kubeMemory = reserved(kubelet.kubeReserved, 'memory', 'kubelet.kubeReserved') ?? (11 * pods + 255) * MiB;
   const systemCpu = reserved(kubelet.systemReserved, 'cpu', 'kubelet.systemReserved') ?? 0;
   const systemMemory = reserved(kubelet.systemReserved, 'memory', 'kubelet.systemReserved') ?? 0;
-  const eviction = evictionBytes(kubelet.evictionHard?.['memory.available'], capacityMemory, DEFAULT_EVICTION_MEMORY_BYTES, 'kubelet.evictionHard["memory.available"]');
+  const eviction = evictionBytes(kubelet, 'memory.available', capacityMemory, DEFAULT_EVICTION_MEMORY_BYTES, countsSoftEviction);
   const storage = ephemeralStorageCapacityBytes;
   const kubeStorage = reserved(kubelet.kubeReserved, 'ephemeral-storage', 'kubelet.kubeReserved') ?? DEFAULT_KUBE_RESERVED_STORAGE_BYTES;
   const systemStorage = reserved(kubelet.systemReserved, 'ephemeral-storage', 'kubelet.systemReserved') ?? 0;
-  const nodefsEviction = evictionBytes(
-    kubelet.evictionHard?.['nodefs.available'], storage, Math.ceil((storage / 100) * DEFAULT_EVICTION_NODEFS_PERCENT), 'kubelet.evictionHard["nodefs.available"]',
-  );
+  const nodefsEviction = evictionBytes(kubelet, 'nodefs.available', storage, Math.ceil((storage / 100) * DEFAULT_EVICTION_NODEFS_PERCENT), countsSoftEviction);
   return {
     cpuMillis: Math.max(0, type.vcpu * 1000 - kubeCpu - systemCpu),
     memoryBytes: Math.max(0, capacityMemory - kubeMemory - systemMemory - eviction),

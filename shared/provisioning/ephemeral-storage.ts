@@ -5,7 +5,7 @@
 // (/dev/xvda; /dev/xvdb on Bottlerocket, whose /dev/xvda holds only the OS), else 20Gi.
 import type { NodeClass } from '../types.ts';
 import { DEFAULT_EPHEMERAL_STORAGE_BYTES } from './allocatable.ts';
-import { imageFamilyOf, type ImageFamily } from './launch-template.ts';
+import { knownImageFamily, type ImageFamily } from './launch-template.ts';
 import type { InstanceTypeInfo } from './model.ts';
 import { parseBytes } from './quantity.ts';
 
@@ -18,15 +18,6 @@ const EPHEMERAL_DEVICE: Record<Exclude<ImageFamily, 'custom'>, string> = {
 /** EC2 reports instance storage in decimal GB. */
 const GB = 1e9;
 
-function familyOf(nodeClass: NodeClass): ImageFamily | undefined {
-  try {
-    return imageFamilyOf(nodeClass).family;
-  } catch {
-    // A class without a family cannot launch at all; the launch step says why. Plan with the default.
-    return undefined;
-  }
-}
-
 export function ephemeralStorageCapacityBytes(type: InstanceTypeInfo, nodeClass: NodeClass): number {
   if (nodeClass.instanceStorePolicy === 'RAID0' && type.localNvmeGiB) return type.localNvmeGiB * GB;
   const mappings = nodeClass.blockDeviceMappings;
@@ -35,7 +26,7 @@ export function ephemeralStorageCapacityBytes(type: InstanceTypeInfo, nodeClass:
   const root = mappings.findIndex((m) => m.rootVolume);
   const rootSize = root >= 0 ? sizeOf(mappings[root]!.ebs?.volumeSize, root) : undefined;
   if (rootSize !== undefined) return rootSize;
-  const family = familyOf(nodeClass);
+  const family = knownImageFamily(nodeClass);
   if (mappings.length > 0 && family === 'custom') {
     // Nobody can know which disk a custom image puts nodefs on: Karpenter takes the last one.
     return sizeOf(mappings[mappings.length - 1]!.ebs?.volumeSize, mappings.length - 1) ?? DEFAULT_EPHEMERAL_STORAGE_BYTES;

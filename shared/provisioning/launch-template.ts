@@ -59,6 +59,23 @@ export function imageFamilyOf(nodeClass: NodeClass): { family: ImageFamily; alia
 }
 
 /** The launch template for this node class and pool; equal inputs give an equal spec and name. */
+/**
+ * The image family, or undefined when the class names none (it cannot launch; the launch step
+ * says why). For estimates made before launch: allocatable, ephemeral storage.
+ */
+export function knownImageFamily(nodeClass: NodeClass): ImageFamily | undefined {
+  try {
+    return imageFamilyOf(nodeClass).family;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the kubelet of this class's image applies evictionSoft (Bottlerocket does not; Karpenter's EvictionSoftEnabled). */
+export function honoursSoftEviction(nodeClass: NodeClass): boolean {
+  return knownImageFamily(nodeClass) !== 'bottlerocket';
+}
+
 export function launchTemplateSpec(input: LaunchTemplateInput): LaunchTemplateSpec {
   const { nodeClass, nodePool, cluster } = input;
   const labels = nodeLabels(nodePool, input.capacityType);

@@ -6,6 +6,8 @@
 // the ports in adapters.ts.
 
 import { allocatable, nodeLabels } from '../provisioning/index.ts';
+import { ephemeralStorageCapacityBytes } from '../provisioning/ephemeral-storage.ts';
+import { honoursSoftEviction } from '../provisioning/launch-template.ts';
 import type { NodeConfig } from '../config/index.ts';
 import type { ClusterInfo, ClusterNode, LaunchTemplateSpec, UnavailableOffering } from '../types.ts';
 import type { SimCatalog } from './catalog.ts';
@@ -209,7 +211,10 @@ export class SimWorld {
       unschedulable: false,
       conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: at, reason: ready ? 'KubeletReady' : 'KubeletNotReady' }],
       createdAt: at,
-      allocatable: allocatable(typeInfo, nodeClass?.kubelet ?? {}),
+      // What the kubelet reports: the same estimate the planners use, on this node class's disks.
+      allocatable: nodeClass
+        ? allocatable(typeInfo, nodeClass.kubelet, ephemeralStorageCapacityBytes(typeInfo, nodeClass), honoursSoftEviction(nodeClass))
+        : allocatable(typeInfo, {}),
     };
   }
 

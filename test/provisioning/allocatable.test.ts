@@ -129,6 +129,18 @@ describe('allocatable with kubelet settings', () => {
     expect(allocatable(type('m5.large'), { evictionHard: { 'nodefs.available': '5%' } }, 100 * GiB).ephemeralStorageBytes).toBe(94 * GiB);
   });
 
+  it('counts soft eviction thresholds too, the larger of hard and soft, except where the image ignores them', () => {
+    // m5.large: 7577 MiB capacity - 574 MiB kube-reserved. Soft 500Mi alone replaces the 100Mi default.
+    expect(allocatable(type('m5.large'), { evictionSoft: { 'memory.available': '500Mi' } }).memoryBytes).toBe((7577 - 574 - 500) * MiB);
+    // Hard 300Mi and soft 200Mi: the larger, 300Mi.
+    const both = { evictionHard: { 'memory.available': '300Mi' }, evictionSoft: { 'memory.available': '200Mi' } };
+    expect(allocatable(type('m5.large'), both).memoryBytes).toBe((7577 - 574 - 300) * MiB);
+    // nodefs: soft 20% of 100Gi beats the 10% default: 100 - 1 - 20 = 79Gi.
+    expect(allocatable(type('m5.large'), { evictionSoft: { 'nodefs.available': '20%' } }, 100 * GiB).ephemeralStorageBytes).toBe(79 * GiB);
+    // Bottlerocket does not support soft eviction: the default 100Mi stays.
+    expect(allocatable(type('m5.large'), { evictionSoft: { 'memory.available': '500Mi' } }, 20 * GiB, false).memoryBytes).toBe((7577 - 574 - 100) * MiB);
+  });
+
   it('names the field of an unreadable quantity', () => {
     expect(() => allocatable(type('m5.large'), { systemReserved: { memory: 'lots' } })).toThrow(
       /kubelet.systemReserved.memory: "lots" is not a Kubernetes quantity/,

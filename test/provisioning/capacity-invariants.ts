@@ -7,6 +7,7 @@ import {
   type CapacityPlan, type CapacityRequest, type PlannerOptions,
 } from '../../shared/provisioning/index.ts';
 import { ephemeralStorageCapacityBytes } from '../../shared/provisioning/ephemeral-storage.ts';
+import { honoursSoftEviction } from '../../shared/provisioning/launch-template.ts';
 import type { Pod, Requirement } from '../../shared/types.ts';
 
 const ZONE = 'topology.kubernetes.io/zone';
@@ -53,12 +54,13 @@ export function expectValidPlan(plan: CapacityPlan, req: CapacityRequest, option
       expect(o.capacityType).toBe(node.capacityType);
       if (node.zone) expect(o.zone).toBe(node.zone);
       const type = cat.get(o.instanceType)!;
-      const alloc = allocatable(type, kubelet, ephemeralStorageCapacityBytes(type, nodeClass));
+      const alloc = allocatable(type, kubelet, ephemeralStorageCapacityBytes(type, nodeClass), honoursSoftEviction(nodeClass));
       expect(cpu, `${o.instanceType} holds the node's CPU`).toBeLessThanOrEqual(alloc.cpuMillis);
       expect(mem, `${o.instanceType} holds the node's memory`).toBeLessThanOrEqual(alloc.memoryBytes);
       expect(storage, `${o.instanceType} holds the node's ephemeral storage`).toBeLessThanOrEqual(alloc.ephemeralStorageBytes!);
     }
-    const first = allocatable(cat.get(node.offerings[0]!.instanceType)!, kubelet);
+    const firstType = cat.get(node.offerings[0]!.instanceType)!;
+    const first = allocatable(firstType, kubelet, ephemeralStorageCapacityBytes(firstType, nodeClass), honoursSoftEviction(nodeClass));
     expect(node.requests.cpuMillis).toBeLessThanOrEqual(first.cpuMillis);
     expect(node.requests.memoryBytes).toBeLessThanOrEqual(first.memoryBytes);
     expect(node.requests.pods).toBeLessThanOrEqual(first.pods!);

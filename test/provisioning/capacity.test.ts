@@ -237,6 +237,22 @@ describe('planCapacity: ephemeral storage', () => {
   });
 });
 
+describe('planCapacity: soft eviction thresholds', () => {
+  it('holds back memory for evictionSoft on AL2023, not on Bottlerocket (which ignores it)', () => {
+    // 3Gi soft memory.available: a 4 GiB type keeps under 1 GiB for pods, so a 1 GiB pod needs a
+    // bigger one; Bottlerocket nodes do not apply soft thresholds, so the small type still fits.
+    const kubelet = { ...BARE_NODE_CLASS.kubelet, evictionSoft: { 'memory.available': '3Gi' } };
+    const al2023 = nodeClass({ ...BARE_NODE_CLASS, kubelet });
+    const bottlerocket = nodeClass({ ...BARE_NODE_CLASS, kubelet, amiSelectorTerms: [{ alias: 'bottlerocket@latest' }] });
+    const onePod = [pod('p', { cpu: 500, memoryGiB: 1 })];
+    const withSoft = plan(request(onePod, { nodeClasses: [al2023] }));
+    const ignored = plan(request(onePod, { nodeClasses: [bottlerocket] }));
+    expect(ignored.hourlyCost).toBeLessThan(withSoft.hourlyCost);
+    expect(['a1.1x', 'c1.1x']).toContain(ignored.nodes[0]!.offerings[0]!.instanceType);
+    expect(['a1.1x', 'c1.1x']).not.toContain(withSoft.nodes[0]!.offerings[0]!.instanceType);
+  });
+});
+
 describe('planCapacity: pools by weight and limits', () => {
   it('uses the highest-weight pool that fits, even when a lower one is cheaper', () => {
     const dear = tinyPool([ON_DEMAND, { key: 'karpenter.k8s.aws/instance-family', operator: 'In', values: ['r1'] }], { name: 'preferred', weight: 50 });

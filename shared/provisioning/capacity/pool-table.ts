@@ -7,6 +7,7 @@ import type { NodeClass, NodePool, Pod, Requirement } from '../../types.ts';
 import { allocatable } from '../allocatable.ts';
 import type { InstanceCatalog } from '../catalog/catalog.ts';
 import { ephemeralStorageCapacityBytes } from '../ephemeral-storage.ts';
+import { honoursSoftEviction } from '../launch-template.ts';
 import { instanceTypeLabels, LABEL } from '../labels.ts';
 import type { InstanceTypeInfo } from '../model.ts';
 import {
@@ -138,6 +139,7 @@ export function buildPoolTable(index: number, pool: NodePool, nodeClass: NodeCla
     .filter((ds) => !untoleratedTaint(ds.tolerations, pool.taints))
     .map((ds) => ({ pod: ds, runsOn: compilePodConstraints(ds) }));
   const kubelet = nodeClass.kubelet;
+  const countsSoftEviction = honoursSoftEviction(nodeClass);
   const types: PoolType[] = [];
 
   for (const info of catalog.types()) {
@@ -211,7 +213,7 @@ export function buildPoolTable(index: number, pool: NodePool, nodeClass: NodeCla
       ),
     );
     const overhead = demandOf(running.map((ds) => ds.pod));
-    const alloc = allocatable(info, kubelet, ephemeralStorageCapacityBytes(info, nodeClass));
+    const alloc = allocatable(info, kubelet, ephemeralStorageCapacityBytes(info, nodeClass), countsSoftEviction);
     const free = {
       cpu: alloc.cpuMillis - overhead.cpuMillis,
       mem: alloc.memoryBytes - overhead.memoryBytes,
