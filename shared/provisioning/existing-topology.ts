@@ -5,7 +5,7 @@
 // the scheduler does when it places them.
 import type { Pod } from '../types.ts';
 import { LABEL } from './labels.ts';
-import { canonicalLabelKey } from './requirements.ts';
+import { canonicalLabelKey, selectorMatches } from './requirements.ts';
 
 /** A pod that stays where it is, and the zone of its node. */
 export interface PlacedPod {
@@ -23,7 +23,7 @@ export interface ZoneChoice {
 const isZoneKey = (key: string) => canonicalLabelKey(key) === LABEL.zone;
 
 const inGroup = (namespace: string, selector: Record<string, string>, pod: Pod) =>
-  pod.namespace === namespace && Object.entries(selector).every(([key, value]) => pod.labels[key] === value);
+  pod.namespace === namespace && selectorMatches(selector, pod.labels);
 
 /** The label selectors moving pods spread or follow on zone: what the caller must list pods for. */
 export function zoneSelectors(moving: Pod[]): Array<{ namespace: string; selector: Record<string, string> }> {

@@ -23,6 +23,12 @@ for (const [alias, canonical] of Object.entries(FIXED_ALIASES)) {
 }
 
 /** The key nodewright's labels use for a label name that may be an Auto Mode or beta alias. */
+/** A label selector given as matchLabels: every pair must be present. An empty selector selects everything. */
+export function selectorMatches(selector: Record<string, string>, labels: Record<string, string>): boolean {
+  for (const key in selector) if (labels[key] !== selector[key]) return false;
+  return true;
+}
+
 export function canonicalLabelKey(key: string): string {
   if (key.startsWith(AUTO_MODE_INSTANCE_PREFIX)) {
     return KARPENTER_INSTANCE_PREFIX + key.slice(AUTO_MODE_INSTANCE_PREFIX.length);

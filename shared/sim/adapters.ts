@@ -9,6 +9,7 @@ import type {
 } from '../ports.ts';
 import { onDemandPrice as snapshotOnDemandPrice } from '../provisioning/index.ts';
 import type { Offering } from '../types.ts';
+import { selects } from './pdb.ts';
 import type { SimWorld } from './world.ts';
 
 export function simPorts(world: SimWorld): Omit<Ports, 'workflows'> {
@@ -64,7 +65,7 @@ function simCluster(world: SimWorld): ClusterPort {
     cordonNode: async (name, taint) => cluster.cordonNode(name, taint),
     listPodsOnNode: async (name) => cluster.listPodsOnNode(name),
     listPodsMatching: async (namespace, selector) =>
-      cluster.listPods().filter((pod) => pod.namespace === namespace && Object.entries(selector).every(([k, v]) => pod.labels[k] === v)),
+      cluster.listPods().filter((pod) => pod.namespace === namespace && selects(selector, pod.labels)),
     listPodDisruptionBudgets: async () => cluster.listPodDisruptionBudgets(),
     evictPod: async (namespace, name) => cluster.evictPod(namespace, name),
     deletePod: async (namespace, name) => cluster.deletePod(namespace, name),

@@ -2,6 +2,7 @@
 // subresource compute it (pkg/controller/disruption, pkg/registry/core/pod/storage/eviction.go),
 // so the sim refuses exactly the evictions a real API server would refuse.
 
+import { selectorMatches } from '../provisioning/requirements.ts';
 import type { PodDisruptionBudget } from '../types.ts';
 
 /** What the PDB arithmetic needs to know about one pod the budget selects. */
@@ -81,7 +82,5 @@ export function evictionAllowed(status: PdbStatus, podReady: boolean): boolean {
   return status.disruptionsAllowed > 0;
 }
 
-/** A label selector given as matchLabels: every pair must be present. An empty selector selects every pod. */
-export function selects(selector: Record<string, string>, labels: Record<string, string>): boolean {
-  return Object.entries(selector).every(([key, value]) => labels[key] === value);
-}
+/** A label selector given as matchLabels (the provisioning core's matcher, under the name the simulator uses). */
+export const selects = selectorMatches;

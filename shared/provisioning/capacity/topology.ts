@@ -2,7 +2,7 @@
 // required anti-affinity on hostname, required affinity on zone. Selectors match pods of the
 // same namespace (as Kubernetes does without namespaceSelector); an empty selector matches all.
 import { LABEL } from '../labels.ts';
-import { canonicalLabelKey } from '../requirements.ts';
+import { canonicalLabelKey, selectorMatches } from '../requirements.ts';
 import type { PodClass } from './pod-classes.ts';
 
 export const HOSTNAME_KEY = 'kubernetes.io/hostname';
@@ -36,9 +36,7 @@ interface SelectorGroup {
 }
 
 function selects(group: { namespace: string; selector: Record<string, string> }, cls: PodClass): boolean {
-  if (cls.template.namespace !== group.namespace) return false;
-  for (const key in group.selector) if (cls.template.labels[key] !== group.selector[key]) return false;
-  return true;
+  return cls.template.namespace === group.namespace && selectorMatches(group.selector, cls.template.labels);
 }
 
 export function compileTopology(classes: PodClass[]): ClassTopology[] {
