@@ -13,6 +13,9 @@ import { DEFAULT_NODEPOOL } from '../../shared/well-known.ts';
 import { loadPoolAndClass } from '../../shared/runtime/node-config.ts';
 import { refreshOnDemandPrices } from './on-demand-prices.ts';
 
+/** Pods that still hold their place: finished ones (Succeeded, Failed) do not. */
+const isLive = (pod: Pod) => pod.phase !== 'Succeeded' && pod.phase !== 'Failed';
+
 export const planReplacementStep = defineStep({
   name: 'plan-replacement',
   input: z.object({ notice: noticeSchema, node: nodeRefSchema, attempt: z.number().int().min(1) }),
@@ -30,20 +33,20 @@ export const planReplacementStep = defineStep({
       );
     }
     const pods = await ports.cluster.listPodsOnNode(node.name);
-    const running = pods.filter((pod) => pod.phase !== 'Succeeded' && pod.phase !== 'Failed');
+    const running = pods.filter(isLive);
     const daemonSetPods = running.filter((pod) => pod.ownerKind === 'DaemonSet');
     const movingPods = running.filter((pod) => pod.ownerKind !== 'DaemonSet' && pod.ownerKind !== 'Node');
 
     const spotCandidates = candidateInstanceTypes(nodePool, ports.region, 'spot');
     // Spot prices decide whether spot is offered at all, so their failure fails the step (the
     // workflow retries it); on-demand prices fall back instead (see refreshOnDemandPrices).
-    const [spotPrices, unavailable, onDemandPricesRefreshed] = await Promise.all([
+    const [spotPrices, unavailable, onDemandPricesRefreshed, placedPods] = await Promise.all([
       spotCandidates.length > 0 ? ports.pricing.spotPrices(spotCandidates) : Promise.resolve([]),
       ports.availability.listUnavailable(now),
       onDemandRefreshed,
+      placedPodsOf(ports.cluster, movingPods, node.name),
     ]);
     const zones = [...new Set(subnets.map((subnet) => subnet.zone))].sort();
-    const placedPods = await placedPodsOf(ports.cluster, movingPods, node.name);
     const plan = planReplacement({
       pods: movingPods,
       daemonSetPods,
@@ -98,7 +101,7 @@ async function placedPodsOf(cluster: ClusterPort, moving: Pod[], leaving: string
     const zone = pod.nodeName === undefined ? undefined : zoneOf.get(pod.nodeName);
     const key = `${pod.namespace}/${pod.name}`;
     // Pods on the leaving node are the ones moving; finished and unscheduled pods hold no zone.
-    if (!zone || pod.nodeName === leaving || pod.phase === 'Succeeded' || pod.phase === 'Failed' || seen.has(key)) continue;
+    if (!zone || pod.nodeName === leaving || !isLive(pod) || seen.has(key)) continue;
     seen.add(key);
     placed.push({ pod, zone });
   }
