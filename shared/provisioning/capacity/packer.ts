@@ -71,8 +71,6 @@ class Packer {
   private readonly forcedOf: number[][];
   private version = 0;
   private trialEpoch = 0;
-  /** The shape chooseType fits types to right now. */
-  private shape: NodeShape;
   private readonly choices = new Map<string, TypeChoice>();
   /** Nodes with less room than the smallest pod still to come are dropped from the first-fit scan. */
   private minCpu = 0;
@@ -82,7 +80,6 @@ class Packer {
     private readonly setup: PlanningSetup,
     private readonly shapes: NodeShape[],
   ) {
-    this.shape = shapes[0]!;
     const zoneCount = setup.zones.length;
     this.allZones = zoneCount === 0 ? 0 : 2 ** zoneCount - 1;
     this.zoneCounts = Array.from({ length: setup.groupCount }, () => new Int32Array(zoneCount));
@@ -221,9 +218,8 @@ class Packer {
     const remaining = this.remaining;
     const tried = new Set<string>();
     for (const shape of this.shapes) {
-      this.shape = shape;
       for (const pool of first.usable) {
-        const choice = this.chooseType(first.c, pool, first.zones);
+        const choice = this.chooseType(first.c, pool, first.zones, shape);
         if (!choice) continue;
         const key = `${pool.index}|${choice.type}|${choice.spot}|${choice.od}`;
         if (tried.has(key)) break;
@@ -409,7 +405,7 @@ class Packer {
   /** The zone of the cheapest offering a new node for this class would get. */
   private cheapestZone(c: number, zones: number, usable: PoolTable[]): number {
     for (const pool of usable) {
-      const choice = this.chooseType(c, pool, zones);
+      const choice = this.chooseType(c, pool, zones, this.shapes[0]!);
       if (!choice) continue;
       const type = pool.types[choice.type]!;
       let bestZone = -1;
@@ -573,7 +569,7 @@ class Packer {
 
   private openNode(c: number, zoneMask: number, usable: PoolTable[]): PlanNode | undefined {
     for (const pool of usable) {
-      const choice = this.chooseType(c, pool, zoneMask);
+      const choice = this.chooseType(c, pool, zoneMask, this.shapes[0]!);
       if (!choice) continue;
       const type = pool.types[choice.type]!;
       this.poolCpu[pool.index]! += type.capacityCpuMillis;
@@ -601,8 +597,8 @@ class Packer {
    * The type to open a node with: least price per unit of what is left to place, where a type
    * larger than all of it counts as one unit (so the tail gets the cheapest type that holds it).
    */
-  private chooseType(c: number, pool: PoolTable, zoneMask: number): TypeChoice | undefined {
-    const key = `${this.shape}|${pool.index}|${c}|${zoneMask}`;
+  private chooseType(c: number, pool: PoolTable, zoneMask: number, shape: NodeShape): TypeChoice | undefined {
+    const key = `${shape}|${pool.index}|${c}|${zoneMask}`;
     const cached = this.choices.get(key);
     if (cached && cached.version === this.version && this.withinLimits(pool, pool.types[cached.type]!)) return cached;
     const fit = this.setup.fits[c]![pool.index]!;
@@ -610,7 +606,7 @@ class Packer {
     // What one new node should hold: all that is left, or its share when pods force many nodes.
     const nodes = Math.max(1, this.forcedNodes());
     const left = cls.podIds.length - this.cursor[c]!;
-    const own = this.shape === 'class';
+    const own = shape === 'class';
     const cpu = own ? cls.cpu * left : this.remaining.cpu / nodes;
     const mem = own ? cls.mem * left : this.remaining.mem / nodes;
     const pods = own ? left : this.remaining.pods / nodes;
