@@ -10,7 +10,7 @@ import type { CapacityType, NodePool } from '../types.ts';
 import { catalog } from './catalog/catalog.ts';
 import type { ClassFit } from './capacity/class-fit.ts';
 import type { CapacityRequest, PlannerOptions } from './capacity/model.ts';
-import { nodeOfferings, type NodeOfferings } from './capacity/node-offerings.ts';
+import { nodeOfferings, pricedOffering, type NodeOfferings } from './capacity/node-offerings.ts';
 import { zonesForMovingPods } from './existing-topology.ts';
 import { validatePods } from './capacity/pod-classes.ts';
 import { preparePlanning } from './capacity/setup.ts';
@@ -102,7 +102,7 @@ export function planReplacement(input: ReplacementInput, options: PlannerOptions
   if (shortfall) throw new NoCompatibleOfferingError(shortfall);
   return {
     capacityType: first.capacityType,
-    offerings: offerings.map(({ instanceType, zone, capacityType, price }) => ({ instanceType, zone, capacityType, price })),
+    offerings: offerings.map(pricedOffering),
     excluded: excluded.list(),
     ...(choice && choice.reasons.length > 0 ? { zones: { allowed: choice.zones, reasons: choice.reasons } } : {}),
   };

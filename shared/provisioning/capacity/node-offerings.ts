@@ -20,6 +20,10 @@ export interface RankedOffering extends PricedOffering {
   typeIndex: number;
 }
 
+/** The offering as a plan reports it, without the planner's type index. */
+export const pricedOffering = ({ instanceType, zone, capacityType, price }: RankedOffering): PricedOffering =>
+  ({ instanceType, zone, capacityType, price });
+
 /** What choosing offerings reads of a node: its pool, its pods' summed requests and where it may be. PlanNode is one. */
 export interface NodeLoad {
   pool: PoolTable;
@@ -29,8 +33,8 @@ export interface NodeLoad {
   mem: number;
   gpus: number;
   pods: number;
-  /** Ephemeral storage, bytes; absent reads as 0. */
-  storage?: number;
+  /** Ephemeral storage, bytes. */
+  storage: number;
 }
 
 /** The largest node capacity an offering may bring: a launch must keep the pool within its limits. */
@@ -69,7 +73,7 @@ const bitCount = (mask: number): number => {
 
 function tooSmall(type: PoolType, node: NodeLoad): boolean {
   return type.cpu < node.cpu || type.mem < node.mem || type.gpus < node.gpus || type.pods < node.pods ||
-    type.storage < (node.storage ?? 0);
+    type.storage < node.storage;
 }
 
 function tooLarge(type: PoolType, ceiling: CapacityCeiling): boolean {
@@ -255,17 +259,18 @@ export function finalizeNodes(setup: PlanningSetup, nodes: PlanNode[]): { planne
     if (!first) throw new Error('planner invariant: a packed node has no offering left');
     const type = pool.types[first.typeIndex]!;
     const overhead = type.daemonSetOverhead;
+    const storage = node.storage + (overhead.storageBytes ?? 0);
     const plannedNode: PlannedNode = {
       nodePool: pool.pool.name,
       capacityType: first.capacityType,
-      offerings: ranked.map(({ instanceType, zone, capacityType, price }) => ({ instanceType, zone, capacityType, price })),
+      offerings: ranked.map(pricedOffering),
       pods: node.podIds,
       requests: {
         cpuMillis: node.cpu + overhead.cpuMillis,
         memoryBytes: node.mem + overhead.memoryBytes,
         pods: node.pods + overhead.pods,
         gpus: node.gpus + overhead.gpus,
-        ...((node.storage ?? 0) + (overhead.storageBytes ?? 0) > 0 ? { ephemeralStorageBytes: (node.storage ?? 0) + (overhead.storageBytes ?? 0) } : {}),
+        ...(storage > 0 ? { ephemeralStorageBytes: storage } : {}),
       },
       hourlyPrice: first.price,
     };
