@@ -63,8 +63,8 @@ export class UsableCapacity {
     if (pods > EXACT_SLOTS) return { cpu, mem, pods };
     // A node of a few slots: the best pod set, found exactly (each shape as often as wanted).
     const shapes = this.byCpuAsc.filter(fits);
-    const exactCpu = mostOf(shapes, pods, node, (s) => s.cpu, (s) => s.mem);
-    const exactMem = mostOf(shapes, pods, node, (s) => s.mem, (s) => s.cpu);
+    const exactCpu = mostOf(shapes, pods, (s) => s.cpu, node.cpu, (s) => s.mem, node.mem);
+    const exactMem = mostOf(shapes, pods, (s) => s.mem, node.mem, (s) => s.cpu, node.cpu);
     return { cpu: Math.min(cpu, exactCpu.most), mem: Math.min(mem, exactMem.most), pods: Math.min(pods, exactCpu.slots) };
   }
 }
@@ -81,11 +81,9 @@ const EXACT_STATES = 5_000;
  * Infinity (no tightening) when the search would be too large.
  */
 function mostOf(
-  shapes: PodShape[], slots: number, node: NodeRoom, gain: (s: PodShape) => number, cost: (s: PodShape) => number,
+  shapes: PodShape[], slots: number,
+  gain: (s: PodShape) => number, gainCap: number, cost: (s: PodShape) => number, costCap: number,
 ): { most: number; slots: number } {
-  const whole = { cpu: node.cpu, mem: node.mem, count: 0 };
-  const gainCap = gain(whole);
-  const costCap = cost(whole);
   let level = new Map<number, number>([[0, 0]]);
   let most = 0;
   let used = 0;
