@@ -7,12 +7,6 @@ import type { ComputePort, PricingPort } from '../ports.ts';
 import type { SpotPrice } from '../types.ts';
 import { callAws } from './errors.ts';
 
-/** Prices the planner ranks offerings with, USD per hour; undefined when the thing has no price. */
-export interface PriceBook {
-  onDemand(instanceType: string): number | undefined;
-  spot(instanceType: string, zone: string): number | undefined;
-}
-
 /** The Price List query API answers in a few regions only; us-east-1 serves every region's prices. */
 export const PRICING_ENDPOINT_REGION = 'us-east-1';
 /** On-demand prices change a few times a year; Karpenter refreshes them twice a day. */
@@ -63,13 +57,17 @@ export function parseOnDemandPriceList(priceList: readonly unknown[]): Map<strin
     for (const offerTerm of Object.values(product?.terms?.OnDemand ?? {})) {
       for (const dimension of Object.values(offerTerm.priceDimensions ?? {})) {
         const price = Number(dimension.pricePerUnit?.USD);
-        if (!Number.isFinite(price) || price <= 0) continue;
-        const known = prices.get(type);
-        if (known === undefined || price < known) prices.set(type, price);
+        if (Number.isFinite(price) && price > 0) keepLowest(prices, type, price);
       }
     }
   }
   return prices;
+}
+
+/** A type with several prices costs a buyer the lowest. */
+function keepLowest(prices: Map<string, number>, type: string, price: number): void {
+  const known = prices.get(type);
+  if (known === undefined || price < known) prices.set(type, price);
 }
 
 function parseEntry(entry: unknown): PriceListProduct | undefined {
@@ -99,12 +97,12 @@ interface CachedSpot {
 }
 
 /**
- * A PriceBook and PricingPort backed by the AWS APIs. Lookups are synchronous and answer from the
+ * The PricingPort backed by the AWS APIs. Lookups are synchronous and answer from the
  * cache; `refreshOnDemand` / `spotPrices` bring it up to date, calling AWS only when stale. A failed
  * refresh throws (TransientError when worth retrying) and leaves the last good prices. Keep one
  * instance per process (a Lambda container's module scope) so the caches outlive a request.
  */
-export class AwsPricing implements PriceBook, PricingPort {
+export class AwsPricing implements PricingPort {
   private readonly region: string;
   private readonly clock: { now(): Date };
   private readonly onDemandRefreshMs: number;
@@ -147,11 +145,6 @@ export class AwsPricing implements PriceBook, PricingPort {
     return types.flatMap((type) => (this.spotByType.get(type)?.prices ?? []).map((p) => ({ ...p })));
   }
 
-  /** Brings both caches up to date for `instanceTypes` (spot prices are per type). */
-  async refresh(instanceTypes: string[]): Promise<void> {
-    await Promise.all([this.refreshOnDemand(), this.refreshSpot(instanceTypes)]);
-  }
-
   /** Every on-demand price of the region from the Price List API, unless the cache is fresh. */
   async refreshOnDemand(): Promise<void> {
     const now = this.clock.now().getTime();
@@ -168,7 +161,7 @@ export class AwsPricing implements PriceBook, PricingPort {
     const answers = await Promise.all(onDemandPriceQueries(this.region).map((filters) => this.fetchQuery(filters)));
     const fetched = new Map<string, number>();
     for (const answer of answers) {
-      for (const [type, price] of answer) if (!fetched.has(type) || price < fetched.get(type)!) fetched.set(type, price);
+      for (const [type, price] of answer) keepLowest(fetched, type, price);
     }
     this.onDemandPrices = fetched;
     this.onDemandFetchedAt = now;
@@ -191,7 +184,7 @@ export class AwsPricing implements PriceBook, PricingPort {
         ),
       );
       const page = parseOnDemandPriceList(Array.isArray(output.PriceList) ? output.PriceList : []);
-      for (const [type, price] of page) if (!prices.has(type) || price < prices.get(type)!) prices.set(type, price);
+      for (const [type, price] of page) keepLowest(prices, type, price);
       nextToken = output.NextToken || undefined;
     } while (nextToken);
     return prices;
@@ -211,13 +204,4 @@ export class AwsPricing implements PriceBook, PricingPort {
     // get the same answer.
     for (const [type, prices] of byType) this.spotByType.set(type, { fetchedAt: now, prices });
   }
-}
-
-/** A PriceBook for offline use: on-demand from the snapshot, spot from the given list (e.g. simulated). */
-export function snapshotPriceBook(region: string, spotPrices: readonly SpotPrice[]): PriceBook {
-  const spot = new Map(spotPrices.map((p) => [`${p.instanceType}/${p.zone}`, p.price]));
-  return {
-    onDemand: (instanceType) => snapshotOnDemandPrice(region, instanceType),
-    spot: (instanceType, zone) => spot.get(`${instanceType}/${zone}`),
-  };
 }

@@ -4,7 +4,7 @@ import { GetProductsCommand, PricingClient, PricingServiceException } from '@aws
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
-  AwsPricing, PRICING_ENDPOINT_REGION, onDemandPriceQueries, parseOnDemandPriceList, snapshotPriceBook,
+  AwsPricing, PRICING_ENDPOINT_REGION, onDemandPriceQueries, parseOnDemandPriceList,
 } from '../../shared/aws/pricing.ts';
 import { TransientError } from '../../shared/errors.ts';
 import { onDemandPrice } from '../../shared/provisioning/index.ts';
@@ -205,25 +205,4 @@ describe('AwsPricing spot prices', () => {
     await expect(failing.spotPrices(['m5.large'])).rejects.toBeInstanceOf(TransientError);
     await expect(failing.spotPrices(['m5.large'])).rejects.toBeInstanceOf(TransientError);
   });
-
-  it('refresh brings both caches up to date', async () => {
-    pricingApi.on(GetProductsCommand).resolves({ PriceList: [product('m5.large', '0.111')] });
-    spotAnswer = [price('m5.large', 'eu-west-1a', 0.031)];
-    await pricing.refresh(['m5.large']);
-    expect(pricing.onDemand('m5.large')).toBe(0.111);
-    expect(pricing.spot('m5.large', 'eu-west-1a')).toBe(0.031);
-  });
-});
-
-describe('snapshotPriceBook', () => {
-  it('prices on-demand from the snapshot and spot from the list it is given', () => {
-    const book = snapshotPriceBook('us-east-1', [price('m5.large', 'us-east-1a', 0.04)]);
-    expect(book.onDemand('m5.large')).toBe(onDemandPrice('us-east-1', 'm5.large'));
-    expect(book.spot('m5.large', 'us-east-1a')).toBe(0.04);
-    expect(book.spot('m5.large', 'us-east-1b')).toBeUndefined();
-  });
-
-  function price(instanceType: string, zone: string, value: number): SpotPrice {
-    return { instanceType, zone, price: value, timestamp: '2025-03-01T00:00:00.000Z' };
-  }
 });
