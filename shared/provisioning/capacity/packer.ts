@@ -13,6 +13,7 @@ import { FillWork, type ZoneTarget } from './fill-work.ts';
 import { fitsOne } from './fits-one.ts';
 import { forcedNodeGroups, type ForcedNodeGroup } from './topology.ts';
 import { waterFill } from './water-fill.ts';
+import type { SeedNode } from './pattern-seeds.ts';
 
 export interface PlanNode {
   /** Opening order: the first-fit scan list stays sorted by it. */
@@ -79,6 +80,7 @@ class Packer {
   constructor(
     private readonly setup: PlanningSetup,
     private readonly shapes: NodeShape[],
+    private readonly seeds: SeedNode[] = [],
   ) {
     const zoneCount = setup.zones.length;
     this.allZones = zoneCount === 0 ? 0 : 2 ** zoneCount - 1;
@@ -118,6 +120,7 @@ class Packer {
    */
   run(): void {
     const order = this.classOrder();
+    for (const seed of this.seeds) this.openSeed(seed);
     const waits = (c: number) => this.setup.topologies[c]!.zoneAffinity.some((a) => !a.selfMatch);
     const targets: ZoneTarget[] = [];
     for (const c of order) {
@@ -261,6 +264,23 @@ class Packer {
     return { node, steps: best.steps };
   }
 
+  /** A node chosen ahead (pattern-seeds.ts) for pods with no topology rules: opened and filled as chosen. */
+  private openSeed(seed: SeedNode): void {
+    const type = seed.pool.types[seed.type]!;
+    this.poolCpu[seed.pool.index]! += type.capacityCpuMillis;
+    this.poolMem[seed.pool.index]! += type.capacityMemoryBytes;
+    const node: PlanNode = {
+      id: this.nodes.length, pool: seed.pool, type: seed.type, spot: seed.spot, od: seed.od, zoneLimit: this.allZones,
+      cpu: 0, mem: 0, gpus: 0, pods: 0, storage: 0, classes: [], counts: [], podIds: [], hostCounts: new Map(),
+    };
+    this.nodes.push(node);
+    this.open.push(node);
+    for (const [c, count] of seed.pods) {
+      if (this.room(node, c, this.allZones) < count) throw new Error(`planner invariant: a seed node of ${type.info.name} cannot hold its pods`);
+      this.add(node, c, count, this.allZones);
+    }
+  }
+
   private nodeOf(pool: PoolTable, choice: TypeChoice, first: ZoneTarget): PlanNode {
     return {
       id: -1, pool, type: choice.type, spot: choice.spot, od: choice.od,
@@ -333,7 +353,9 @@ class Packer {
     const { classes, topologies, fits, pools } = this.setup;
     const cls = classes[c]!;
     const topology = topologies[c]!;
-    const n = cls.podIds.length;
+    // Seed nodes may hold some of the class already.
+    const n = cls.podIds.length - this.cursor[c]!;
+    if (n === 0) return [];
     if (topology.unsupported) return void this.reject(c, n, topology.unsupported);
     const usable = pools.filter((p) => fits[c]![p.index]);
     if (usable.length === 0) return void this.reject(c, n, this.setup.poolReasons[c]!.join('; ') || 'no NodePool');
@@ -648,8 +670,8 @@ class Packer {
 export type NodeShape = 'remaining' | 'class';
 
 /** `shapes`: the shapes tried for each new node (the better trial wins); one shape, no trial. */
-export function pack(setup: PlanningSetup, shapes: NodeShape[] = ['remaining']): { nodes: PlanNode[]; unschedulable: Unschedulable[] } {
-  const packer = new Packer(setup, shapes);
+export function pack(setup: PlanningSetup, shapes: NodeShape[] = ['remaining'], seeds: SeedNode[] = []): { nodes: PlanNode[]; unschedulable: Unschedulable[] } {
+  const packer = new Packer(setup, shapes, seeds);
   packer.run();
   return { nodes: packer.nodes.filter((n) => n.pods > 0), unschedulable: packer.unschedulable };
 }

@@ -3,7 +3,8 @@
 import { Exclusions } from '../offering-rules.ts';
 import type { CapacityPlan, CapacityRequest, PlannedNode, PlannerOptions } from './model.ts';
 import { finalizeNodes } from './node-offerings.ts';
-import { pack } from './packer.ts';
+import { pack, type NodeShape } from './packer.ts';
+import { patternSeeds, type SeedNode } from './pattern-seeds.ts';
 import { preparePlanning } from './setup.ts';
 
 // Rounded to a millionth of a dollar, as EC2 quotes prices: sums of floats drift otherwise.
@@ -14,8 +15,11 @@ export function planCapacity(request: CapacityRequest, options: PlannerOptions =
   // Two packings: every node's type fitted to everything left, or each new node tried both
   // fitted to everything left and to the pods that open it (the better trial wins). Neither
   // wins on every workload and both are fast: keep the one that places more pods, then the cheaper.
-  const candidates = ([['remaining'], ['remaining', 'class']] as const).map((shapes) => {
-    const packed = pack(setup, [...shapes]);
+  const seeds = patternSeeds(setup);
+  const runs: Array<[NodeShape[], SeedNode[]]> = [[['remaining'], []], [['remaining', 'class'], []]];
+  if (seeds.length > 0) runs.push([['remaining'], seeds]);
+  const candidates = runs.map(([shapes, seeded]) => {
+    const packed = pack(setup, shapes, seeded);
     const { planned, unschedulable } = finalizeNodes(setup, packed.nodes);
     return { nodes: planned, unschedulable: [...packed.unschedulable, ...unschedulable], hourlyCost: costOf(planned) };
   });

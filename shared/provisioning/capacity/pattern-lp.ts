@@ -1,0 +1,133 @@
+// The covering LP over fill patterns (Gilmore-Gomory): rows are kinds of pods with their demand,
+// columns are patterns (one node of some offering holding so many pods of each kind), at the
+// offering's price; minimise the cost of patterns bought, in fractions, so that every kind is
+// covered. Columns are generated: at the LP's duals (a value per pod of each kind) every node
+// kind ("variant") is priced (pattern-pricing.ts) and the patterns worth more than they cost join.
+// Used by pattern-seeds.ts (nodes to open) and pattern-bound.ts (a lower bound).
+import { solveCoveringLp, type CoveringSolution } from './covering-lp.ts';
+import { bestPattern, quickCeiling, type NodeCapacity, type PatternItem, type PricingInput } from './pattern-pricing.ts';
+
+/** A kind of node a pattern can be bought on: what it holds, the kinds it may take, its price. */
+export interface Variant {
+  node: NodeCapacity;
+  rows: number[];
+  price: number;
+}
+
+export interface PatternColumn<V extends Variant> {
+  variant: V;
+  /** [row, pods], by row. */
+  counts: Array<[number, number]>;
+}
+
+export interface GenerateOptions {
+  rounds: number;
+  /** Variants searched per round: those with the highest quick ceiling per dollar. */
+  pricedPerRound: number;
+  columnsPerRound: number;
+  /** Stop after three rounds in a row that lower the cost by less than this share. */
+  stall: number;
+}
+
+/** Columns the master keeps, per row (at least MIN_COLUMNS): each pivot costs rows x columns. */
+const COLUMNS_PER_ROW = 3;
+const MIN_COLUMNS = 120;
+
+export class PatternLp<V extends Variant> {
+  readonly columns: Array<PatternColumn<V>> = [];
+  private readonly seen = new Set<string>();
+  private readonly ids: Map<V, number>;
+
+  constructor(
+    readonly items: PatternItem[],
+    /** Pods of each row still to cover; callers may lower it between solves. */
+    readonly demand: number[],
+    readonly variants: V[],
+    /** Per forced group, the most pods of it one node may hold. */
+    readonly perNode: number[],
+  ) {
+    this.ids = new Map(variants.map((variant, i) => [variant, i]));
+  }
+
+  private key(variant: V, counts: Array<[number, number]>): string {
+    return `${this.ids.get(variant)}|${counts.map(([r, n]) => `${r}:${n}`).join(',')}`;
+  }
+
+  /** Adds the column unless it is already there; false when it was. */
+  add(variant: V, counts: Array<[number, number]>): boolean {
+    if (counts.length === 0) return false;
+    const key = this.key(variant, counts);
+    if (this.seen.has(key)) return false;
+    this.seen.add(key);
+    this.columns.push({ variant, counts });
+    return true;
+  }
+
+  pricing(variant: V, value: Float64Array): PricingInput {
+    return { node: variant.node, items: this.items, rows: variant.rows, demand: this.demand, value, perNode: this.perNode };
+  }
+
+  solve(): CoveringSolution {
+    const rows = this.demand.length;
+    const cols = this.columns.length;
+    const a = new Float64Array(rows * cols);
+    const cost = new Float64Array(cols);
+    this.columns.forEach((column, j) => {
+      cost[j] = column.variant.price;
+      for (const [r, n] of column.counts) a[r * cols + j] = n;
+    });
+    return solveCoveringLp({ a, b: Float64Array.from(this.demand), cost, rows, cols }, 50 * (rows + 10));
+  }
+
+  /** Keeps the columns in use and those nearest to use (lowest reduced cost at the duals). */
+  private prune(solution: CoveringSolution): void {
+    const most = Math.max(MIN_COLUMNS, COLUMNS_PER_ROW * this.demand.length);
+    if (this.columns.length <= most) return;
+    const y = solution.duals;
+    const ranked = this.columns.map((column, j) => {
+      let worth = 0;
+      for (const [r, n] of column.counts) worth += y[r]! * n;
+      return { column, used: solution.x[j]! > 1e-9, reduced: column.variant.price - worth };
+    });
+    ranked.sort((a, b) => Number(b.used) - Number(a.used) || a.reduced - b.reduced);
+    for (const { column } of ranked.slice(most)) this.seen.delete(this.key(column.variant, column.counts));
+    this.columns.length = 0;
+    for (const { column } of ranked.slice(0, most)) this.columns.push(column);
+  }
+
+  /** Solves, prices, adds the best patterns, solves again: until none is worth its price or the rounds run out. */
+  generate(options: GenerateOptions): CoveringSolution {
+    let solution = this.solve();
+    let stalled = 0;
+    for (let round = 0; round < options.rounds && solution.feasible; round++) {
+      const y = solution.duals;
+      const hopeful = this.variants
+        .map((variant) => ({ variant, ceiling: quickCeiling(this.pricing(variant, y)) / variant.price }))
+        .filter((h) => h.ceiling > 1 + 1e-6)
+        .sort((a, b) => b.ceiling - a.ceiling)
+        .slice(0, options.pricedPerRound);
+      const offers: Array<{ variant: V; counts: Array<[number, number]>; gain: number }> = [];
+      for (const { variant } of hopeful) {
+        const { counts, worth } = bestPattern(this.pricing(variant, y));
+        // Relative reduced cost: what the pattern is worth per dollar, over 1.
+        const gain = worth / variant.price - 1;
+        if (gain > 1e-6) offers.push({ variant, counts, gain });
+      }
+      if (offers.length === 0) break;
+      offers.sort((a, b) => b.gain - a.gain);
+      // Pruning renumbers the columns: the LP is solved again below whatever happens.
+      this.prune(solution);
+      let added = 0;
+      for (const offer of offers) {
+        if (added >= options.columnsPerRound) break;
+        if (this.add(offer.variant, offer.counts)) added++;
+      }
+      const before = solution.value;
+      solution = this.solve();
+      if (added === 0) break;
+      stalled = solution.value > before * (1 - options.stall) ? stalled + 1 : 0;
+      if (stalled >= 3) break;
+    }
+    return solution;
+  }
+}
