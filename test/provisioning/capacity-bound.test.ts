@@ -3,6 +3,9 @@
 // plan comes to it on a large unconstrained workload.
 import { describe, expect, it } from 'vitest';
 import { solveCoveringLp } from '../../shared/provisioning/capacity/covering-lp.ts';
+import { lowerBoundOf } from '../../shared/provisioning/capacity/lower-bound.ts';
+import { patternBoundOf } from '../../shared/provisioning/capacity/pattern-bound.ts';
+import { preparePlanning } from '../../shared/provisioning/capacity/setup.ts';
 import { costLowerBound, planCapacity, type CapacityRequest } from '../../shared/provisioning/index.ts';
 import type { Pod } from '../../shared/types.ts';
 import { ON_DEMAND, ZONES, request, spotPrice, tinyOptions, tinyPool } from './capacity-fixtures.ts';
@@ -90,6 +93,57 @@ describe('costLowerBound: the LP relaxation', () => {
     ], { nodePools: [onlyTypes('c1.1x')] });
     expect(costLowerBound(req, OPTIONS)).toBeCloseTo(0.6, 6);
     expect(planCapacity(req, OPTIONS).hourlyCost).toBeCloseTo(0.6, 6);
+  });
+});
+
+describe('costLowerBound: the pattern LP', () => {
+  it('counts whole pods per node where the resource LP pours them like liquid (hand-checked)', () => {
+    // c1.1x only (2000m, 0.10). 4 pods of 1200m and 4 of 900m: no node holds a 1200m pod and
+    // anything else (2100m > 2000m), and at most two 900m pods. Patterns {1200} and {900, 900}:
+    // 4 + 2 = 6 nodes = 0.60, which the plan reaches. The resource LP allows 1800m per node (the
+    // most some pod set uses) and 2 slots: 8400m / 1800m = 4.67 nodes = 0.467.
+    const req = request([
+      ...many('big', 4, { cpu: 1200, memoryGiB: 0.1 }),
+      ...many('mid', 4, { cpu: 900, memoryGiB: 0.1 }),
+    ], { nodePools: [onlyTypes('c1.1x')] });
+    expect(lowerBoundOf(preparePlanning(req, OPTIONS))).toBeCloseTo(8400 / 1800 * 0.1, 6);
+    expect(patternBoundOf(preparePlanning(req, OPTIONS))).toBeCloseTo(0.6, 6);
+    expect(costLowerBound(req, OPTIONS)).toBeCloseTo(0.6, 6);
+    expect(planCapacity(req, OPTIONS).hourlyCost).toBeCloseTo(0.6, 6);
+  });
+
+  it('holds anti-affinity pods to one per node in every pattern', () => {
+    // 3 pods that may not share a node, 100m each, on c1.1x: 3 nodes (0.30) however small they are.
+    const req = request(
+      many('db', 3, { cpu: 100, memoryGiB: 0.1, labels: { app: 'db' }, podAntiAffinity: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { app: 'db' } }] }),
+      { nodePools: [onlyTypes('c1.1x')] },
+    );
+    expect(patternBoundOf(preparePlanning(req, OPTIONS))).toBeCloseTo(0.3, 6);
+  });
+
+  it('never exceeds the plan on random mixed requests', () => {
+    let seed = 5;
+    const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    const pick = <T>(values: T[]) => values[Math.floor(random() * values.length)]!;
+    for (let trial = 0; trial < 25; trial++) {
+      const pods: Pod[] = [];
+      const deployments = 1 + Math.floor(random() * 4);
+      for (let d = 0; d < deployments; d++) {
+        const labels = { app: `app-${d}` };
+        const kind = pick(['free', 'zone', 'host', 'anti']);
+        const extra: Parameters<typeof pod>[1] = {
+          cpu: pick([100, 250, 500, 900, 1500]), memoryGiB: pick([0.1, 0.5, 1, 3, 6]), labels,
+          ...(kind === 'zone' ? { topologySpread: [{ topologyKey: 'topology.kubernetes.io/zone', maxSkew: 1, whenUnsatisfiable: 'DoNotSchedule' as const, labelSelector: labels }] } : {}),
+          ...(kind === 'host' ? { topologySpread: [{ topologyKey: 'kubernetes.io/hostname', maxSkew: 2, whenUnsatisfiable: 'DoNotSchedule' as const, labelSelector: labels }] } : {}),
+          ...(kind === 'anti' ? { podAntiAffinity: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: labels }] } : {}),
+        };
+        pods.push(...many(`app-${d}`, 1 + Math.floor(random() * 12), extra));
+      }
+      const req = request(pods, { nodePools: [onlyTypes('c1.1x', 'c1.2x', 'c1.4x', 'r1.1x')] });
+      const plan = planCapacity(req, OPTIONS);
+      expect(plan.unschedulable).toEqual([]);
+      expect(patternBoundOf(preparePlanning(req, OPTIONS))).toBeLessThanOrEqual(plan.hourlyCost + 1e-9);
+    }
   });
 });
 

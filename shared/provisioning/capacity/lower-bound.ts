@@ -33,13 +33,15 @@
 //
 // Ignored (the relaxation drops them, which only lowers the bound): zone affinity, GPUs, pool
 // limits, integrality beyond forced nodes. Pods no plan can place are left out.
-import { COMPATIBLE, INCOMPATIBLE, SPECIAL_NOT_ASKED, type ClassFit } from './class-fit.ts';
+import type { ClassFit } from './class-fit.ts';
 import { solveCoveringLp } from './covering-lp.ts';
 import type { CapacityRequest, PlannerOptions } from './model.ts';
 import type { PodClass } from './pod-classes.ts';
 import type { PoolType } from './pool-table.ts';
 import type { PlanningSetup } from './setup.ts';
 import { preparePlanning } from './setup.ts';
+import { patternBoundOf } from './pattern-bound.ts';
+import { accepts, askedTypes, offeringsOf, perZoneMinimum, reachOf, type Offering } from './bound-inputs.ts';
 import { fitsOne } from './fits-one.ts';
 import { forcedNodeGroups } from './topology.ts';
 import { UsableCapacity, type NodeRoom } from './usable-capacity.ts';
@@ -47,94 +49,12 @@ import { UsableCapacity, type NodeRoom } from './usable-capacity.ts';
 /** Sets made rows at most (fewer constraints: still a bound), so the LP stays small. */
 const MAX_ROW_SETS = 64;
 
-interface Offering {
-  pool: number;
-  type: PoolType;
-  zone: number;
-  spot: boolean;
-  price: number;
-}
-
 /** Pods of one class bound to one zone mask. */
 interface Item {
   cls: PodClass;
   zones: number;
   count: number;
   set: number;
-}
-
-/** Offerings a class accepts, in a zone mask: special hardware only where some pod asked for it. */
-function accepts(setup: PlanningSetup, asked: Uint8Array[], c: number, o: Offering, zones: number): boolean {
-  const fit = setup.fits[c]![o.pool];
-  if (!fit) return false;
-  const t = o.type.index;
-  const compat = fit.compat[t];
-  if (compat === INCOMPATIBLE || (compat === SPECIAL_NOT_ASKED && !asked[o.pool]![t])) return false;
-  return (((o.spot ? fit.spot[t]! : fit.od[t]!) & zones) & (1 << o.zone)) !== 0;
-}
-
-
-function offeringsOf(setup: PlanningSetup): Offering[] {
-  const out: Offering[] = [];
-  for (const pool of setup.pools) {
-    const { offerings } = pool;
-    for (let i = 0; i < offerings.length; i++) {
-      out.push({
-        pool: pool.index, type: pool.types[offerings.type[i]!]!, zone: offerings.zone[i]!, spot: offerings.spot[i] === 1, price: offerings.price[i]!,
-      });
-    }
-  }
-  return out;
-}
-
-/** Per pool, the special-hardware types some pod asked for: the only ones other pods may share. */
-function askedTypes(setup: PlanningSetup): Uint8Array[] {
-  return setup.pools.map((pool) => {
-    const asked = new Uint8Array(pool.types.length);
-    for (let c = 0; c < setup.classes.length; c++) {
-      const fit = setup.fits[c]![pool.index];
-      if (!fit) continue;
-      for (const type of pool.types) if (type.special && fit.compat[type.index] === COMPATIBLE) asked[type.index] = 1;
-    }
-    return asked;
-  });
-}
-
-/** The zones a node for one pod of the class could be opened in: the domains its spread counts (as the packer's). */
-function reachOf(setup: PlanningSetup, c: number): number {
-  const cls = setup.classes[c]!;
-  let reach = 0;
-  for (const pool of setup.pools) {
-    const fit = setup.fits[c]![pool.index];
-    if (!fit) continue;
-    for (const type of pool.types) {
-      if (fit.compat[type.index] === COMPATIBLE && fitsOne(type, cls)) reach |= fit.spot[type.index]! | fit.od[type.index]!;
-    }
-  }
-  return reach;
-}
-
-const bitCount = (mask: number) => {
-  let n = 0;
-  for (let m = mask >>> 0; m !== 0; m &= m - 1) n++;
-  return n;
-};
-
-/** Pods zone spread ties to each zone, per the comment at the top; 0 when the rule does not apply. */
-function perZoneMinimum(setup: PlanningSetup, c: number, reach: number): number {
-  const topology = setup.topologies[c]!;
-  if (topology.zoneAffinity.length > 0) return 0;
-  const zones = bitCount(reach);
-  if (zones < 2) return 0;
-  const n = setup.classes[c]!.podIds.length;
-  let most = 0;
-  for (const rule of topology.zoneSpread) {
-    if (!rule.selfMatch) continue;
-    const counted = setup.topologies.every((t, d) => d === c || !t.zoneGroups.includes(rule.group));
-    if (!counted) continue;
-    most = Math.max(most, Math.ceil((n - (zones - 1) * rule.maxSkew) / zones));
-  }
-  return most;
 }
 
 /** A set of offerings, as a list and as a bitset over the offering index. */
@@ -380,5 +300,8 @@ export function lowerBoundOf(setup: PlanningSetup): number {
 }
 
 export function costLowerBound(request: CapacityRequest, options: PlannerOptions = {}): number {
-  return lowerBoundOf(preparePlanning(request, options));
+  const setup = preparePlanning(request, options);
+  // Both are bounds: the larger is the better one (the pattern LP's, but for forced-node counts
+  // its generation may not have reached).
+  return Math.max(lowerBoundOf(setup), patternBoundOf(setup));
 }

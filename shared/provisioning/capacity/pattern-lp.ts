@@ -25,8 +25,8 @@ export interface GenerateOptions {
   /** Variants searched per round: those with the highest quick ceiling per dollar. */
   pricedPerRound: number;
   columnsPerRound: number;
-  /** Stop after three rounds in a row that lower the cost by less than this share. */
-  stall: number;
+  /** Stop after three rounds in a row that lower the cost by less than this share; never when absent. */
+  stall?: number;
 }
 
 /** Columns the master keeps, per row (at least MIN_COLUMNS): each pivot costs rows x columns. */
@@ -95,36 +95,47 @@ export class PatternLp<V extends Variant> {
     for (const { column } of ranked.slice(0, most)) this.columns.push(column);
   }
 
+  /**
+   * Prices the variants at `y` and adds the best patterns worth more than their price (at most
+   * `columnsPerRound`); `solution` is the LP the columns stand in, for pruning. The number added.
+   */
+  improve(solution: CoveringSolution, y: Float64Array, options: Omit<GenerateOptions, 'rounds' | 'stall'>): number {
+    const hopeful = this.variants
+      .map((variant) => ({ variant, ceiling: quickCeiling(this.pricing(variant, y)) / variant.price }))
+      .filter((h) => h.ceiling > 1 + 1e-6)
+      .sort((a, b) => b.ceiling - a.ceiling)
+      .slice(0, options.pricedPerRound);
+    const offers: Array<{ variant: V; counts: Array<[number, number]>; gain: number }> = [];
+    for (const { variant } of hopeful) {
+      const { counts, worth } = bestPattern(this.pricing(variant, y));
+      // Relative reduced cost: what the pattern is worth per dollar, over 1.
+      const gain = worth / variant.price - 1;
+      if (gain > 1e-6) offers.push({ variant, counts, gain });
+    }
+    if (offers.length === 0) return 0;
+    offers.sort((a, b) => b.gain - a.gain);
+    this.prune(solution);
+    let added = 0;
+    for (const offer of offers) {
+      if (added >= options.columnsPerRound) break;
+      if (this.add(offer.variant, offer.counts)) added++;
+    }
+    return added;
+  }
+
   /** Solves, prices, adds the best patterns, solves again: until none is worth its price or the rounds run out. */
   generate(options: GenerateOptions): CoveringSolution {
     let solution = this.solve();
     let stalled = 0;
     for (let round = 0; round < options.rounds && solution.feasible; round++) {
-      const y = solution.duals;
-      const hopeful = this.variants
-        .map((variant) => ({ variant, ceiling: quickCeiling(this.pricing(variant, y)) / variant.price }))
-        .filter((h) => h.ceiling > 1 + 1e-6)
-        .sort((a, b) => b.ceiling - a.ceiling)
-        .slice(0, options.pricedPerRound);
-      const offers: Array<{ variant: V; counts: Array<[number, number]>; gain: number }> = [];
-      for (const { variant } of hopeful) {
-        const { counts, worth } = bestPattern(this.pricing(variant, y));
-        // Relative reduced cost: what the pattern is worth per dollar, over 1.
-        const gain = worth / variant.price - 1;
-        if (gain > 1e-6) offers.push({ variant, counts, gain });
-      }
-      if (offers.length === 0) break;
-      offers.sort((a, b) => b.gain - a.gain);
-      // Pruning renumbers the columns: the LP is solved again below whatever happens.
-      this.prune(solution);
-      let added = 0;
-      for (const offer of offers) {
-        if (added >= options.columnsPerRound) break;
-        if (this.add(offer.variant, offer.counts)) added++;
+      const added = this.improve(solution, solution.duals, options);
+      if (added === 0) {
+        // Pruning may have renumbered the columns.
+        return this.columns.length === solution.x.length ? solution : this.solve();
       }
       const before = solution.value;
       solution = this.solve();
-      if (added === 0) break;
+      if (options.stall === undefined) continue;
       stalled = solution.value > before * (1 - options.stall) ? stalled + 1 : 0;
       if (stalled >= 3) break;
     }

@@ -215,10 +215,9 @@ export function bestPattern(input: PricingInput): Pattern {
 export function patternCeiling(input: PricingInput): number {
   const rows = candidates(input);
   if (rows.length === 0) return 0;
-  if (input.node.pods <= EXACT_SLOTS) {
-    const exact = exactPattern(input, rows);
-    if (exact) return exact.worth;
-  }
+  // The exact search is worth trying on any node: with few kinds of pods it finishes quickly.
+  const exact = exactPattern(input, rows);
+  if (exact) return exact.worth;
   const lp = knapsackOf(input, rows);
   const { y } = solveKnapsackLp(lp);
   let ceiling = 0;

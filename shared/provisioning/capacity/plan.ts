@@ -7,17 +7,24 @@ import { pack, type NodeShape } from './packer.ts';
 import { patternSeeds, type SeedNode } from './pattern-seeds.ts';
 import { preparePlanning } from './setup.ts';
 
+/** Requests of at most this many pods get every packing (see below). */
+const SMALL_REQUEST = 2_000;
+
 // Rounded to a millionth of a dollar, as EC2 quotes prices: sums of floats drift otherwise.
 const costOf = (nodes: PlannedNode[]) => Math.round(nodes.reduce((sum, node) => sum + node.hourlyPrice, 0) * 1e6) / 1e6;
 
 export function planCapacity(request: CapacityRequest, options: PlannerOptions = {}): CapacityPlan {
   const setup = preparePlanning(request, options);
-  // Two packings: every node's type fitted to everything left, or each new node tried both
-  // fitted to everything left and to the pods that open it (the better trial wins). Neither
-  // wins on every workload and both are fast: keep the one that places more pods, then the cheaper.
+  // Packings: every node's type fitted to everything left ('remaining'), or each new node tried
+  // both so and fitted to the pods that open it ('class', the better trial wins); and the latter
+  // after the pattern LP's nodes for the pods no topology rule touches (pattern-seeds.ts). None
+  // wins on every workload: keep the one that places more pods, then the cheaper. With seeds,
+  // 'remaining' alone only wins on small requests (a few nodes), where a packing takes
+  // milliseconds: large ones skip it, to stay within the time the planner is given.
   const seeds = patternSeeds(setup);
-  const runs: Array<[NodeShape[], SeedNode[]]> = [[['remaining'], []], [['remaining', 'class'], []]];
-  if (seeds.length > 0) runs.push([['remaining'], seeds]);
+  const runs: Array<[NodeShape[], SeedNode[]]> = [[['remaining', 'class'], []]];
+  if (seeds.length > 0) runs.push([['remaining', 'class'], seeds]);
+  if (seeds.length === 0 || request.pods.length <= SMALL_REQUEST) runs.push([['remaining'], []]);
   const candidates = runs.map(([shapes, seeded]) => {
     const packed = pack(setup, shapes, seeded);
     const { planned, unschedulable } = finalizeNodes(setup, packed.nodes);

@@ -1,0 +1,89 @@
+// What both lower bounds (lower-bound.ts, pattern-bound.ts) read off a planning setup: every
+// offering with its price, which offerings a pod class accepts, the zones its pods can reach and
+// how many of them zone spread ties to each zone.
+import { COMPATIBLE, INCOMPATIBLE, SPECIAL_NOT_ASKED } from './class-fit.ts';
+import { fitsOne } from './fits-one.ts';
+import type { PoolType } from './pool-table.ts';
+import type { PlanningSetup } from './setup.ts';
+
+export interface Offering {
+  pool: number;
+  type: PoolType;
+  zone: number;
+  spot: boolean;
+  price: number;
+}
+
+/** Offerings a class accepts, in a zone mask: special hardware only where some pod asked for it. */
+export function accepts(setup: PlanningSetup, asked: Uint8Array[], c: number, o: Offering, zones: number): boolean {
+  const fit = setup.fits[c]![o.pool];
+  if (!fit) return false;
+  const t = o.type.index;
+  const compat = fit.compat[t];
+  if (compat === INCOMPATIBLE || (compat === SPECIAL_NOT_ASKED && !asked[o.pool]![t])) return false;
+  return (((o.spot ? fit.spot[t]! : fit.od[t]!) & zones) & (1 << o.zone)) !== 0;
+}
+
+/** Every priced, usable offering of every pool. */
+export function offeringsOf(setup: PlanningSetup): Offering[] {
+  const out: Offering[] = [];
+  for (const pool of setup.pools) {
+    const { offerings } = pool;
+    for (let i = 0; i < offerings.length; i++) {
+      out.push({
+        pool: pool.index, type: pool.types[offerings.type[i]!]!, zone: offerings.zone[i]!, spot: offerings.spot[i] === 1, price: offerings.price[i]!,
+      });
+    }
+  }
+  return out;
+}
+
+/** Per pool, the special-hardware types some pod asked for: the only ones other pods may share. */
+export function askedTypes(setup: PlanningSetup): Uint8Array[] {
+  return setup.pools.map((pool) => {
+    const asked = new Uint8Array(pool.types.length);
+    for (let c = 0; c < setup.classes.length; c++) {
+      const fit = setup.fits[c]![pool.index];
+      if (!fit) continue;
+      for (const type of pool.types) if (type.special && fit.compat[type.index] === COMPATIBLE) asked[type.index] = 1;
+    }
+    return asked;
+  });
+}
+
+/** The zones a node for one pod of the class could be opened in: the domains its spread counts (as the packer's). */
+export function reachOf(setup: PlanningSetup, c: number): number {
+  const cls = setup.classes[c]!;
+  let reach = 0;
+  for (const pool of setup.pools) {
+    const fit = setup.fits[c]![pool.index];
+    if (!fit) continue;
+    for (const type of pool.types) {
+      if (fit.compat[type.index] === COMPATIBLE && fitsOne(type, cls)) reach |= fit.spot[type.index]! | fit.od[type.index]!;
+    }
+  }
+  return reach;
+}
+
+const bitCount = (mask: number) => {
+  let n = 0;
+  for (let m = mask >>> 0; m !== 0; m &= m - 1) n++;
+  return n;
+};
+
+/** Pods zone spread ties to each zone, per the comment at the top; 0 when the rule does not apply. */
+export function perZoneMinimum(setup: PlanningSetup, c: number, reach: number): number {
+  const topology = setup.topologies[c]!;
+  if (topology.zoneAffinity.length > 0) return 0;
+  const zones = bitCount(reach);
+  if (zones < 2) return 0;
+  const n = setup.classes[c]!.podIds.length;
+  let most = 0;
+  for (const rule of topology.zoneSpread) {
+    if (!rule.selfMatch) continue;
+    const counted = setup.topologies.every((t, d) => d === c || !t.zoneGroups.includes(rule.group));
+    if (!counted) continue;
+    most = Math.max(most, Math.ceil((n - (zones - 1) * rule.maxSkew) / zones));
+  }
+  return most;
+}

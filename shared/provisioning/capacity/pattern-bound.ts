@@ -1,0 +1,174 @@
+// A second, usually much tighter lower bound: the covering LP over fill patterns (Gilmore-Gomory),
+// where a column is one node of an offering with a whole number of pods of each kind on it. The
+// resource LP of lower-bound.ts lets pods be poured into nodes like liquid (a node offers its CPU,
+// its memory and its slots at once, though no set of pods may use all three); a pattern cannot.
+//
+// Rows are the items of lower-bound.ts (a class's pods, or the pods zone spread ties to a zone),
+// alike items merged. A pattern holds no more pods of an item than there are, at most `perNode`
+// of each forced group (anti-affinity cliques, self-selecting hostname spread), and fits the
+// node's CPU, memory, slots and storage: every node of every plan is such a pattern, on an
+// offering all its pods accept, so any plan is a solution of the LP (with each node's pods
+// counted in the items as lower-bound.ts argues for zone spread).
+//
+// The LP has far too many columns to write down, so they are generated (pattern-lp.ts), and the
+// bound does not trust the generation to be complete: with the duals y of the last LP, every
+// node kind is priced again with a proven ceiling on what any of its patterns is worth at y
+// (pattern-pricing.ts: exact search on small nodes, the fractional knapsack's dual value on large
+// ones). If no pattern is worth more than theta times its node's price, y / theta is a feasible
+// dual of the full LP, and y.b / theta is a lower bound on every plan (Farley's bound).
+//
+// Like lower-bound.ts it ignores zone affinity, anti-affinity between different classes outside
+// a clique, pool limits and GPU counts: dropping a constraint only lowers the bound.
+import type { ClassFit } from './class-fit.ts';
+import { fitsOne } from './fits-one.ts';
+import { accepts, askedTypes, offeringsOf, perZoneMinimum, reachOf, type Offering } from './bound-inputs.ts';
+import { PatternLp, type Variant } from './pattern-lp.ts';
+import { patternCeiling, type PatternItem } from './pattern-pricing.ts';
+import { forcedNodeGroups } from './topology.ts';
+import type { PlanningSetup } from './setup.ts';
+
+/** Column generation for the bound: long, since no clock is running. */
+const GENERATE = { rounds: 60, pricedPerRound: Number.POSITIVE_INFINITY, columnsPerRound: 40 };
+/**
+ * Past this many rows the LP is left out: the ceilings of large nodes (fractional knapsacks) are
+ * then loose enough that the bound rarely beats lower-bound.ts's, and pricing every node kind
+ * with them takes seconds.
+ */
+const MAX_ROWS = 32;
+
+interface Row extends PatternItem {
+  /** A class standing for the row, for which offerings it accepts. */
+  c: number;
+  zones: number;
+  count: number;
+}
+
+/** Items (lower-bound.ts), alike ones merged into one row: same requests, offerings, zones and forced groups. */
+function rowsOf(setup: PlanningSetup): { rows: Row[]; perNode: number[] } {
+  const allZones = setup.zones.length === 0 ? 0 : 2 ** setup.zones.length - 1;
+  const placeable = new Uint8Array(setup.classes.length);
+  const reaches = setup.classes.map((_, c) => (setup.topologies[c]!.unsupported ? 0 : reachOf(setup, c)));
+  reaches.forEach((reach, c) => {
+    if (reach !== 0) placeable[c] = 1;
+  });
+  const groups = forcedNodeGroups(setup.topologies, setup.classes.map((cls) => cls.podIds.length), (c) => placeable[c] === 1);
+  const groupsOf: number[][] = setup.classes.map(() => []);
+  groups.forEach((g, i) => g.classes.forEach((c) => groupsOf[c]!.push(i)));
+
+  const fitIds = new Map<ClassFit, number>();
+  const fitKey = (c: number) =>
+    setup.fits[c]!.map((fit) => {
+      if (!fit) return -1;
+      if (!fitIds.has(fit)) fitIds.set(fit, fitIds.size);
+      return fitIds.get(fit)!;
+    }).join(',');
+  const index = new Map<string, Row>();
+  const rows: Row[] = [];
+  const add = (c: number, zones: number, count: number) => {
+    const cls = setup.classes[c]!;
+    const key = `${cls.cpu}|${cls.mem}|${cls.storage}|${cls.gpus}|${fitKey(c)}|${zones}|${groupsOf[c]!.join(',')}`;
+    const row = index.get(key);
+    if (row) row.count += count;
+    else {
+      const created = { c, zones, count, cpu: cls.cpu, mem: cls.mem, storage: cls.storage, groups: groupsOf[c]! };
+      index.set(key, created);
+      rows.push(created);
+    }
+  };
+  setup.classes.forEach((cls, c) => {
+    if (!placeable[c]) return;
+    const reach = reaches[c]!;
+    const perZone = perZoneMinimum(setup, c, reach);
+    let rest = cls.podIds.length;
+    if (perZone > 0) {
+      for (let z = 0; z < setup.zones.length; z++) {
+        if (!(reach & (1 << z))) continue;
+        add(c, 1 << z, perZone);
+        rest -= perZone;
+      }
+    }
+    if (rest > 0) add(c, allZones, rest);
+  });
+  return { rows, perNode: groups.map((g) => g.perNode) };
+}
+
+/**
+ * Node kinds: per offering, the rows that accept it; offerings of a type with the same rows are
+ * one kind at the cheapest price, and a kind another beats (as cheap, as large in every
+ * resource, for the same rows) is left out: whatever fits it fits the other, so no ceiling is lost.
+ */
+function variantsOf(setup: PlanningSetup, rows: Row[]): Variant[] {
+  const offerings = offeringsOf(setup);
+  const asked = askedTypes(setup);
+  const byRows = new Map<string, Map<Offering['type'], Variant>>();
+  for (const o of offerings) {
+    const accepted: number[] = [];
+    rows.forEach((row, r) => {
+      if (accepts(setup, asked, row.c, o, row.zones) && fitsOne(o.type, setup.classes[row.c]!)) accepted.push(r);
+    });
+    if (accepted.length === 0) continue;
+    const key = accepted.join(',');
+    let kinds = byRows.get(key);
+    if (!kinds) byRows.set(key, (kinds = new Map()));
+    const seen = kinds.get(o.type);
+    if (!seen || o.price < seen.price) {
+      const t = o.type;
+      kinds.set(t, { node: { cpu: t.cpu, mem: t.mem, pods: t.pods, storage: t.storage }, rows: accepted, price: o.price });
+    }
+  }
+  const kept: Variant[] = [];
+  for (const kinds of byRows.values()) {
+    const list = [...kinds.values()].sort((a, b) => a.price - b.price);
+    const best: Variant[] = [];
+    for (const v of list) {
+      const n = v.node;
+      if (best.some((k) => k.node.cpu >= n.cpu && k.node.mem >= n.mem && k.node.pods >= n.pods && k.node.storage >= n.storage)) continue;
+      best.push(v);
+    }
+    kept.push(...best);
+  }
+  return kept;
+}
+
+/** How many pods of the row fit one empty node of the kind, within the row's forced groups. */
+function perNodeOf(variant: Variant, row: Row, perNode: number[]): number {
+  const { node } = variant;
+  let n = Math.min(node.pods, row.count);
+  if (row.cpu > 0) n = Math.min(n, Math.floor(node.cpu / row.cpu));
+  if (row.mem > 0) n = Math.min(n, Math.floor(node.mem / row.mem));
+  if (row.storage > 0) n = Math.min(n, Math.floor(node.storage / row.storage));
+  for (const g of row.groups) n = Math.min(n, perNode[g]!);
+  return n;
+}
+
+export function patternBoundOf(setup: PlanningSetup): number {
+  const { rows, perNode } = rowsOf(setup);
+  if (rows.length === 0 || rows.length > MAX_ROWS) return 0;
+  const lp = new PatternLp(rows, rows.map((row) => row.count), variantsOf(setup, rows), perNode);
+  // Start: each row alone on the kind that holds it cheapest per pod, so every row is covered.
+  rows.forEach((row, r) => {
+    let best: { variant: Variant; n: number } | undefined;
+    for (const variant of lp.variants) {
+      if (!variant.rows.includes(r)) continue;
+      const n = perNodeOf(variant, row, perNode);
+      if (n > 0 && (!best || variant.price / n < best.variant.price / best.n)) best = { variant, n };
+    }
+    if (best) lp.add(best.variant, [[r, best.n]]);
+    else lp.demand[r] = 0; // cannot happen for a placeable row; nothing to bound then
+  });
+  const solution = lp.generate(GENERATE);
+  if (!solution.feasible) return 0;
+  // A hair under, for the floating point of the ceilings.
+  return farleyBound(lp, solution.duals) * (1 - 1e-9);
+}
+
+/** y.b / theta, where theta >= 1 bounds what any pattern of any variant is worth at y per dollar. */
+function farleyBound(lp: PatternLp<Variant>, y: Float64Array): number {
+  let theta = 1;
+  for (const variant of lp.variants) theta = Math.max(theta, patternCeiling(lp.pricing(variant, y)) / variant.price);
+  let value = 0;
+  lp.demand.forEach((d, r) => {
+    value += y[r]! * d;
+  });
+  return value / theta;
+}
