@@ -22,7 +22,7 @@
 import type { ClassFit } from './class-fit.ts';
 import { fitsOne } from './fits-one.ts';
 import { accepts, askedTypes, offeringsOf, perZoneMinimum, reachOf, type Offering } from './bound-inputs.ts';
-import { PatternLp, type Variant } from './pattern-lp.ts';
+import { PatternLp, undominated, type Variant } from './pattern-lp.ts';
 import { patternCeiling, type PatternItem } from './pattern-pricing.ts';
 import { forcedNodeGroups } from './topology.ts';
 import type { PlanningSetup } from './setup.ts';
@@ -116,46 +116,14 @@ function variantsOf(setup: PlanningSetup, rows: Row[]): Variant[] {
       kinds.set(t, { node: { cpu: t.cpu, mem: t.mem, pods: t.pods, storage: t.storage }, rows: accepted, price: o.price });
     }
   }
-  const kept: Variant[] = [];
-  for (const kinds of byRows.values()) {
-    const list = [...kinds.values()].sort((a, b) => a.price - b.price);
-    const best: Variant[] = [];
-    for (const v of list) {
-      const n = v.node;
-      if (best.some((k) => k.node.cpu >= n.cpu && k.node.mem >= n.mem && k.node.pods >= n.pods && k.node.storage >= n.storage)) continue;
-      best.push(v);
-    }
-    kept.push(...best);
-  }
-  return kept;
-}
-
-/** How many pods of the row fit one empty node of the kind, within the row's forced groups. */
-function perNodeOf(variant: Variant, row: Row, perNode: number[]): number {
-  const { node } = variant;
-  let n = Math.min(node.pods, row.count);
-  if (row.cpu > 0) n = Math.min(n, Math.floor(node.cpu / row.cpu));
-  if (row.mem > 0) n = Math.min(n, Math.floor(node.mem / row.mem));
-  if (row.storage > 0) n = Math.min(n, Math.floor(node.storage / row.storage));
-  for (const g of row.groups) n = Math.min(n, perNode[g]!);
-  return n;
+  return undominated([...byRows.values()].map((kinds) => [...kinds.values()]));
 }
 
 export function patternBoundOf(setup: PlanningSetup): number {
   const { rows, perNode } = rowsOf(setup);
   if (rows.length === 0 || rows.length > MAX_ROWS) return 0;
   const lp = new PatternLp(rows, rows.map((row) => row.count), variantsOf(setup, rows), perNode);
-  // Start: each row alone on the kind that holds it cheapest per pod, so every row is covered.
-  rows.forEach((row, r) => {
-    let best: { variant: Variant; n: number } | undefined;
-    for (const variant of lp.variants) {
-      if (!variant.rows.includes(r)) continue;
-      const n = perNodeOf(variant, row, perNode);
-      if (n > 0 && (!best || variant.price / n < best.variant.price / best.n)) best = { variant, n };
-    }
-    if (best) lp.add(best.variant, [[r, best.n]]);
-    else lp.demand[r] = 0; // cannot happen for a placeable row; nothing to bound then
-  });
+  lp.coverEachRow();
   const solution = lp.generate(GENERATE);
   if (!solution.feasible) return 0;
   // A hair under, for the floating point of the ceilings.

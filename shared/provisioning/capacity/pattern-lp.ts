@@ -29,6 +29,34 @@ export interface GenerateOptions {
   stall?: number;
 }
 
+/** How many pods of the item fit one empty node, within its forced groups. */
+export function podsPerNode(node: NodeCapacity, item: PatternItem, perNode: number[]): number {
+  let n = node.pods;
+  if (item.cpu > 0) n = Math.min(n, Math.floor(node.cpu / item.cpu));
+  if (item.mem > 0) n = Math.min(n, Math.floor(node.mem / item.mem));
+  if (item.storage > 0) n = Math.min(n, Math.floor(node.storage / item.storage));
+  for (const g of item.groups) n = Math.min(n, perNode[g]!);
+  return n;
+}
+
+/**
+ * Of variants for the same rows, the cheapest first, without those another beats (as cheap, as
+ * large in every resource): whatever fits them fits the other, so no pattern or ceiling is lost.
+ */
+export function undominated<V extends Variant>(groups: Iterable<V[]>): V[] {
+  const kept: V[] = [];
+  for (const group of groups) {
+    const best: V[] = [];
+    for (const v of [...group].sort((a, b) => a.price - b.price)) {
+      const n = v.node;
+      if (best.some((k) => k.node.cpu >= n.cpu && k.node.mem >= n.mem && k.node.pods >= n.pods && k.node.storage >= n.storage)) continue;
+      best.push(v);
+    }
+    kept.push(...best);
+  }
+  return kept;
+}
+
 /** Columns the master keeps, per row (at least MIN_COLUMNS): each pivot costs rows x columns. */
 const COLUMNS_PER_ROW = 3;
 const MIN_COLUMNS = 120;
@@ -63,20 +91,63 @@ export class PatternLp<V extends Variant> {
     return true;
   }
 
+  /**
+   * First columns: each row alone on the variant that holds it cheapest per pod, so every row is
+   * covered. A row no variant holds gets no demand (nothing to cover, nothing to bound).
+   */
+  coverEachRow(): void {
+    this.items.forEach((item, r) => {
+      let best: { variant: V; n: number } | undefined;
+      for (const variant of this.variants) {
+        if (!variant.rows.includes(r)) continue;
+        const n = Math.min(podsPerNode(variant.node, item, this.perNode), this.demand[r]!);
+        if (n > 0 && (!best || variant.price / n < best.variant.price / best.n)) best = { variant, n };
+      }
+      if (best) this.add(best.variant, [[r, best.n]]);
+      else this.demand[r] = 0;
+    });
+  }
+
   pricing(variant: V, value: Float64Array): PricingInput {
     return { node: variant.node, items: this.items, rows: variant.rows, demand: this.demand, value, perNode: this.perNode };
   }
 
+  /**
+   * The LP over the columns so far. Rows with nothing left to cover (A x >= 0 holds anyway) and
+   * columns that only serve them are left out of the tableau, and get x = 0 and y = 0.
+   */
   solve(): CoveringSolution {
-    const rows = this.demand.length;
-    const cols = this.columns.length;
+    const rowAt = new Int32Array(this.demand.length).fill(-1);
+    let rows = 0;
+    this.demand.forEach((d, r) => {
+      if (d > 0) rowAt[r] = rows++;
+    });
+    const kept: number[] = [];
+    this.columns.forEach((column, j) => {
+      if (column.counts.some(([r]) => rowAt[r]! >= 0)) kept.push(j);
+    });
+    const cols = kept.length;
     const a = new Float64Array(rows * cols);
     const cost = new Float64Array(cols);
-    this.columns.forEach((column, j) => {
-      cost[j] = column.variant.price;
-      for (const [r, n] of column.counts) a[r * cols + j] = n;
+    const b = new Float64Array(rows);
+    this.demand.forEach((d, r) => {
+      if (rowAt[r]! >= 0) b[rowAt[r]!] = d;
     });
-    return solveCoveringLp({ a, b: Float64Array.from(this.demand), cost, rows, cols }, 50 * (rows + 10));
+    kept.forEach((j, k) => {
+      const column = this.columns[j]!;
+      cost[k] = column.variant.price;
+      for (const [r, n] of column.counts) if (rowAt[r]! >= 0) a[rowAt[r]! * cols + k] = n;
+    });
+    const solved = solveCoveringLp({ a, b, cost, rows, cols }, 50 * (rows + 10));
+    const x = new Float64Array(this.columns.length);
+    kept.forEach((j, k) => {
+      x[j] = solved.x[k]!;
+    });
+    const duals = new Float64Array(this.demand.length);
+    rowAt.forEach((at, r) => {
+      if (at >= 0) duals[r] = solved.duals[at]!;
+    });
+    return { ...solved, x, duals };
   }
 
   /** Keeps the columns in use and those nearest to use (lowest reduced cost at the duals). */

@@ -11,7 +11,7 @@
 // the cheaper one.
 import { COMPATIBLE } from './class-fit.ts';
 import { fitsOne } from './fits-one.ts';
-import { PatternLp, type Variant } from './pattern-lp.ts';
+import { PatternLp, undominated, type Variant } from './pattern-lp.ts';
 import type { PatternItem } from './pattern-pricing.ts';
 import type { PodClass } from './pod-classes.ts';
 import { bestPrice, type PoolTable } from './pool-table.ts';
@@ -89,28 +89,7 @@ function variantsOf(setup: PlanningSetup, pool: PoolTable, rows: PodClass[]): Ty
       list.push(variant);
     }
   }
-  const kept: TypeVariant[] = [];
-  for (const list of groups.values()) {
-    list.sort((a, b) => a.price - b.price);
-    const best: TypeVariant[] = [];
-    for (const v of list) {
-      const n = v.node;
-      if (best.some((k) => k.node.cpu >= n.cpu && k.node.mem >= n.mem && k.node.pods >= n.pods && k.node.storage >= n.storage)) continue;
-      best.push(v);
-    }
-    kept.push(...best);
-  }
-  return kept;
-}
-
-/** How many pods of the kind fit one empty node. */
-function perNode(variant: TypeVariant, item: PatternItem): number {
-  const { node } = variant;
-  let n = node.pods;
-  if (item.cpu > 0) n = Math.min(n, Math.floor(node.cpu / item.cpu));
-  if (item.mem > 0) n = Math.min(n, Math.floor(node.mem / item.mem));
-  if (item.storage > 0) n = Math.min(n, Math.floor(node.storage / item.storage));
-  return n;
+  return undominated(groups.values());
 }
 
 function seedsForPool(setup: PlanningSetup, pool: PoolTable, free: PodClass[]): SeedNode[] {
@@ -134,17 +113,8 @@ function seedsForPool(setup: PlanningSetup, pool: PoolTable, free: PodClass[]): 
   const demand = left.map((counts) => counts.reduce((a, b) => a + b, 0));
   const lp = new PatternLp(items, demand, variantsOf(setup, pool, rows), []);
 
-  // Start: each kind alone on the type that holds it cheapest per pod, so every row is covered.
-  items.forEach((item, r) => {
-    let best: { variant: TypeVariant; n: number } | undefined;
-    for (const variant of lp.variants) {
-      if (!variant.rows.includes(r)) continue;
-      const n = Math.min(perNode(variant, item), demand[r]!);
-      if (n > 0 && (!best || variant.price / n < best.variant.price / best.n)) best = { variant, n };
-    }
-    if (best) lp.add(best.variant, [[r, best.n]]);
-    else demand[r] = 0; // no type holds it: the packer reports it
-  });
+  // Start: each kind alone on the type that holds it cheapest per pod; the packer reports kinds no type holds.
+  lp.coverEachRow();
 
   const seeds: SeedNode[] = [];
   const commit = (variant: TypeVariant, counts: Array<[number, number]>): boolean => {
