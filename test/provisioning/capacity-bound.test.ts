@@ -1,10 +1,12 @@
-// costLowerBound as a linear relaxation: the covering LP solver on a case checkable by hand, the
-// bound's use of type mixes, per-zone prices under zone spread, forced nodes, and how close the
-// plan comes to it on a large unconstrained workload.
+// costLowerBound as linear relaxations: the covering LP solver on a case checkable by hand, the
+// resource LP's use of type mixes, per-zone prices under zone spread, forced nodes; the pattern
+// LP's whole pods per node, checked against plans on random requests; the pattern LP's nodes the
+// planner opens first; and how close the plan comes to the bound on a large unconstrained workload.
 import { describe, expect, it } from 'vitest';
 import { solveCoveringLp } from '../../shared/provisioning/capacity/covering-lp.ts';
 import { lowerBoundOf } from '../../shared/provisioning/capacity/lower-bound.ts';
 import { patternBoundOf } from '../../shared/provisioning/capacity/pattern-bound.ts';
+import { patternSeeds } from '../../shared/provisioning/capacity/pattern-seeds.ts';
 import { preparePlanning } from '../../shared/provisioning/capacity/setup.ts';
 import { costLowerBound, planCapacity, type CapacityRequest } from '../../shared/provisioning/index.ts';
 import type { Pod } from '../../shared/types.ts';
@@ -141,9 +143,51 @@ describe('costLowerBound: the pattern LP', () => {
       }
       const req = request(pods, { nodePools: [onlyTypes('c1.1x', 'c1.2x', 'c1.4x', 'r1.1x')] });
       const plan = planCapacity(req, OPTIONS);
+      expectValidPlan(plan, req, OPTIONS);
       expect(plan.unschedulable).toEqual([]);
       expect(patternBoundOf(preparePlanning(req, OPTIONS))).toBeLessThanOrEqual(plan.hourlyCost + 1e-9);
     }
+  });
+});
+
+describe('patternSeeds: nodes for the pods no topology rule touches', () => {
+  const spread = { topologyKey: 'topology.kubernetes.io/zone', maxSkew: 1, whenUnsatisfiable: 'DoNotSchedule' as const, labelSelector: { app: 'web' } };
+  const pods = [
+    ...many('api', 30, { cpu: 900, memoryGiB: 0.5 }),
+    ...many('cache', 12, { cpu: 250, memoryGiB: 6 }),
+    ...many('web', 9, { cpu: 500, memoryGiB: 1, labels: { app: 'web' }, topologySpread: [spread] }),
+  ];
+
+  it('seats every free pod in the highest-weight pool that takes it, each node within its type', () => {
+    const preferred = tinyPool([ON_DEMAND, { key: 'karpenter.k8s.aws/instance-family', operator: 'In', values: ['c1'] }], { name: 'preferred', weight: 50 });
+    const fallback = tinyPool([ON_DEMAND], { name: 'fallback', weight: 10 });
+    const setup = preparePlanning(request(pods, { nodePools: [fallback, preferred] }), OPTIONS);
+    const seeds = patternSeeds(setup);
+    const seated = new Map<string, number>();
+    for (const seed of seeds) {
+      expect(seed.pool.pool.name).toBe('preferred');
+      const type = seed.pool.types[seed.type]!;
+      let cpu = 0;
+      let mem = 0;
+      let count = 0;
+      for (const [c, n] of seed.pods) {
+        const cls = setup.classes[c]!;
+        seated.set(cls.template.name.split('-')[0]!, (seated.get(cls.template.name.split('-')[0]!) ?? 0) + n);
+        cpu += n * cls.cpu;
+        mem += n * cls.mem;
+        count += n;
+      }
+      expect(cpu).toBeLessThanOrEqual(type.cpu);
+      expect(mem).toBeLessThanOrEqual(type.mem);
+      expect(count).toBeLessThanOrEqual(type.pods);
+    }
+    // The dive places every free pod; the spread pods are the packer's.
+    expect(Object.fromEntries(seated)).toEqual({ api: 30, cache: 12 });
+  });
+
+  it('leaves pods whose pool has limits to the packer, which keeps to them', () => {
+    const limited = tinyPool([ON_DEMAND], { name: 'limited', weight: 50, limits: { cpu: '100' } });
+    expect(patternSeeds(preparePlanning(request(pods, { nodePools: [limited] }), OPTIONS))).toEqual([]);
   });
 });
 
