@@ -301,7 +301,7 @@ export function lowerBoundOf(setup: PlanningSetup): number {
 
 export function costLowerBound(request: CapacityRequest, options: PlannerOptions = {}): number {
   const setup = preparePlanning(request, options);
-  // Both are bounds: the larger is the better one (the pattern LP's, but for forced-node counts
-  // its generation may not have reached).
+  // Both are bounds, so the larger is one: the pattern LP's where it is computed (small requests)
+  // and usually tighter; the resource LP's otherwise.
   return Math.max(lowerBoundOf(setup), patternBoundOf(setup));
 }

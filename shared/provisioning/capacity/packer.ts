@@ -3,7 +3,8 @@
 // unit of the scarcest resource; see NodeShape), then filled with the pods that best match the
 // room it has left. Zone spread by water-filling, anti-affinity and hostname spread checked per
 // node, pool weights and limits honoured. The node's final (cheaper) type is chosen afterwards by
-// node-offerings.ts; here a node's type is only the capacity it was opened with.
+// node-offerings.ts; here a node's type is only the capacity it was opened with. Nodes chosen
+// ahead by the pattern LP (pattern-seeds.ts) may be opened first, with their pods.
 import { COMPATIBLE, INCOMPATIBLE, type ClassFit } from './class-fit.ts';
 import { bestPrice, type PoolTable, type PoolType } from './pool-table.ts';
 import type { PodClass } from './pod-classes.ts';

@@ -30,7 +30,7 @@ export interface GenerateOptions {
 }
 
 /** How many pods of the item fit one empty node, within its forced groups. */
-export function podsPerNode(node: NodeCapacity, item: PatternItem, perNode: number[]): number {
+function podsPerNode(node: NodeCapacity, item: PatternItem, perNode: number[]): number {
   let n = node.pods;
   if (item.cpu > 0) n = Math.min(n, Math.floor(node.cpu / item.cpu));
   if (item.mem > 0) n = Math.min(n, Math.floor(node.mem / item.mem));
