@@ -1,5 +1,9 @@
 // The kube-scheduler filters the simulated scheduler applies: taints and tolerations,
 // nodeSelector, required node affinity, and resource fit. Pure functions over domain types.
+// Label matching here is kube-scheduler's, literal: a key matches only itself. It is deliberately
+// not provisioning/requirements.ts, which reads requirements as Karpenter does (EKS Auto Mode
+// label names as aliases): a pod selecting an alias the node does not carry stays pending in a
+// real cluster, so it must in the simulator too.
 
 import type { ClusterNode, Pod, Requirement, Resources, Taint, Toleration } from '../types.ts';
 
