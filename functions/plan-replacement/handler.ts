@@ -4,9 +4,12 @@
 
 import { z } from 'zod';
 import { ConfigurationNotFoundError } from '../../shared/errors.ts';
-import { candidateInstanceTypes, LABEL, planReplacement, zoneSelectors, type PlacedPod } from '../../shared/provisioning/index.ts';
+import {
+  candidateInstanceTypes, LABEL, planReplacement, zoneSelectors, type ExistingNode, type PlacedPod, type ReplacementInput,
+} from '../../shared/provisioning/index.ts';
+import { addRequests, isNodeReady } from '../../shared/scheduling-filters.ts';
 import type { ClusterPort } from '../../shared/ports.ts';
-import type { Pod } from '../../shared/types.ts';
+import type { ClusterNode, Pod, Resources } from '../../shared/types.ts';
 import { defineStep } from '../../shared/runtime/handler.ts';
 import { nodeRefSchema, noticeSchema } from '../../shared/runtime/schemas.ts';
 import { DEFAULT_NODEPOOL } from '../../shared/well-known.ts';
@@ -40,14 +43,14 @@ export const planReplacementStep = defineStep({
     const spotCandidates = candidateInstanceTypes(nodePool, ports.region, 'spot');
     // Spot prices decide whether spot is offered at all, so their failure fails the step (the
     // workflow retries it); on-demand prices fall back instead (see refreshOnDemandPrices).
-    const [spotPrices, unavailable, onDemandPricesRefreshed, placedPods] = await Promise.all([
+    const [spotPrices, unavailable, onDemandPricesRefreshed, topology] = await Promise.all([
       spotCandidates.length > 0 ? ports.pricing.spotPrices(spotCandidates) : Promise.resolve([]),
       ports.availability.listUnavailable(now),
       onDemandRefreshed,
       placedPodsOf(ports.cluster, movingPods, node.name),
     ]);
     const zones = [...new Set(subnets.map((subnet) => subnet.zone))].sort();
-    const plan = planReplacement({
+    const input: ReplacementInput = {
       pods: movingPods,
       daemonSetPods,
       nodePool,
@@ -57,8 +60,17 @@ export const planReplacementStep = defineStep({
       spotPrices,
       unavailable,
       now,
-      ...(placedPods ? { placedPods } : {}),
-    }, { onDemandPrice: (region, instanceType) => ports.pricing.onDemandPrice(region, instanceType) });
+      ...(topology ? { placedPods: topology.placed } : {}),
+    };
+    const options = { onDemandPrice: (region: string, instanceType: string) => ports.pricing.onDemandPrice(region, instanceType) };
+    let plan = planReplacement(input, options);
+    // The pods that stay pinned the replacement to some zones: plan again knowing which moving
+    // pods the nodes that stay in those zones could take (one pod list per node, so only then,
+    // and only there: where the spread sends these pods anyway).
+    if (topology && plan.zones && plan.zones.allowed.length < zones.length) {
+      const existingNodes = await existingRoom(ports.cluster, topology.nodes, node.name, plan.zones.allowed);
+      plan = planReplacement({ ...input, existingNodes }, options);
+    }
     logger.info('replacement planned', {
       instanceId: notice.instanceId,
       attempt,
@@ -85,9 +97,9 @@ export const planReplacementStep = defineStep({
 
 /**
  * The pods that stay, with their node's zone, of the groups the moving pods spread or follow on
- * zone; undefined when the moving pods have no such constraint (nothing to read).
+ * zone, and the cluster's nodes; undefined when the moving pods have no such constraint (nothing to read).
  */
-async function placedPodsOf(cluster: ClusterPort, moving: Pod[], leaving: string): Promise<PlacedPod[] | undefined> {
+async function placedPodsOf(cluster: ClusterPort, moving: Pod[], leaving: string): Promise<{ placed: PlacedPod[]; nodes: ClusterNode[] } | undefined> {
   const selectors = zoneSelectors(moving);
   if (selectors.length === 0) return undefined;
   const [nodes, ...groups] = await Promise.all([
@@ -105,5 +117,15 @@ async function placedPodsOf(cluster: ClusterPort, moving: Pod[], leaving: string
     seen.add(key);
     placed.push({ pod, zone });
   }
-  return placed;
+  return { placed, nodes };
+}
+
+/** The nodes that could take pods now (Ready, not cordoned, not the leaving one, in `zones`), with what their live pods use. */
+async function existingRoom(cluster: ClusterPort, nodes: ClusterNode[], leaving: string, zones: string[]): Promise<ExistingNode[]> {
+  const open = nodes.filter((n) => n.name !== leaving && !n.unschedulable && n.allocatable && isNodeReady(n) && zones.includes(n.labels[LABEL.zone] ?? ''));
+  const pods = await Promise.all(open.map((n) => cluster.listPodsOnNode(n.name)));
+  return open.map((node, i) => ({
+    node,
+    used: pods[i]!.filter(isLive).reduce<Resources>((used, pod) => addRequests(used, pod.requests), { cpuMillis: 0, memoryBytes: 0, pods: 0 }),
+  }));
 }

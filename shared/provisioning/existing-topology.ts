@@ -18,6 +18,8 @@ export interface ZoneChoice {
   zones: string[];
   /** One line per constraint that ruled zones out, or that no zone can keep. */
   reasons: string[];
+  /** Set when no zone keeps every constraint, so `zones` is all of them. */
+  unsatisfiable?: true;
 }
 
 const isZoneKey = (key: string) => canonicalLabelKey(key) === LABEL.zone;
@@ -86,7 +88,7 @@ export function zonesForMovingPods(moving: Pod[], placed: PlacedPod[], zones: st
   }
   if (allowed.size === 0) {
     // No zone lets every moving pod schedule: plan anyway (the pods that can still go, go), and say so.
-    return { zones: [...zones], reasons: [...reasons, 'no zone satisfies every constraint above; planning over all zones'] };
+    return { zones: [...zones], reasons: [...reasons, 'no zone satisfies every constraint above; planning over all zones'], unsatisfiable: true };
   }
   return { zones: zones.filter((z) => allowed.has(z)), reasons };
 }

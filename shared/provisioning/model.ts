@@ -2,6 +2,7 @@
 // replacement decision takes in and gives back. Re-exported unchanged by index.ts.
 import type { CapacityType, NodeClass, NodePool, Pod, PricedOffering, SpotPrice, UnavailableOffering } from '../types.ts';
 import type { PlacedPod } from './existing-topology.ts';
+import type { ExistingNode } from './existing-room.ts';
 
 export interface InstanceTypeInfo {
   name: string;            // m5.large
@@ -53,6 +54,11 @@ export interface ReplacementInput {
    * on zone (existing-topology.ts). Without them the replacement may go to any of `zones`.
    */
   placedPods?: PlacedPod[];
+  /**
+   * Nodes that stay, with what their pods use: when the moving pods' zone spread narrows the
+   * zones, those of them these nodes could take now do not count (existing-room.ts).
+   */
+  existingNodes?: ExistingNode[];
 }
 
 export interface ReplacementPlan {

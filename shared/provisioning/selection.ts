@@ -11,7 +11,8 @@ import { catalog } from './catalog/catalog.ts';
 import type { ClassFit } from './capacity/class-fit.ts';
 import type { CapacityRequest, PlannerOptions } from './capacity/model.ts';
 import { nodeOfferings, pricedOffering, type NodeOfferings } from './capacity/node-offerings.ts';
-import { zonesForMovingPods } from './existing-topology.ts';
+import { zonesForMovingPods, type PlacedPod, type ZoneChoice } from './existing-topology.ts';
+import { absorbableSpreadPods } from './existing-room.ts';
 import { validatePods } from './capacity/pod-classes.ts';
 import { preparePlanning } from './capacity/setup.ts';
 import { instanceTypeLabels, LABEL } from './labels.ts';
@@ -68,6 +69,29 @@ function planOneNode(request: CapacityRequest, options: PlannerOptions, tally: E
   return nodeOfferings(setup, node, fits, ceiling, { tally, ask });
 }
 
+/**
+ * The zones the moving pods' topology leaves, counting the pods nodes that stay could take (if
+ * the caller listed them) as placed there rather than moving: a few spread pods then no longer
+ * pin the whole replacement to their zone.
+ */
+function zonesFollowed(input: ReplacementInput, placed: PlacedPod[]): ZoneChoice {
+  const choice = zonesForMovingPods(input.pods, placed, input.zones);
+  if (!input.existingNodes || choice.unsatisfiable || choice.zones.length === input.zones.length) return choice;
+  const absorbed = absorbableSpreadPods(input.pods, placed, input.existingNodes, input.zones);
+  if (absorbed.length === 0) return choice;
+  const staying = new Set(absorbed.map((p) => p.pod));
+  const relaxed = zonesForMovingPods(input.pods.filter((p) => !staying.has(p)), [...placed, ...absorbed], input.zones);
+  if (relaxed.unsatisfiable || relaxed.zones.length <= choice.zones.length) return choice;
+  const where = [...new Set(absorbed.map((p) => p.zone))].sort().join(', ');
+  return {
+    zones: relaxed.zones,
+    reasons: [
+      ...relaxed.reasons,
+      `${absorbed.length} of the moving pods fit nodes that stay (in ${where}): their zone spread no longer narrows the replacement's zones (${choice.zones.join(', ')} without them)`,
+    ],
+  };
+}
+
 export function planReplacement(input: ReplacementInput, options: PlannerOptions = {}): ReplacementPlan {
   // Named after the input's own fields before the planner checks them again under its names.
   validatePods(input.pods, 'pods');
@@ -75,7 +99,7 @@ export function planReplacement(input: ReplacementInput, options: PlannerOptions
   const { nodePool, pods } = input;
   // Where the pods that stay leave room for these: a zone their spread or affinity refuses would
   // get a node the evicted pods cannot be scheduled on.
-  const choice = input.placedPods ? zonesForMovingPods(pods, input.placedPods, input.zones) : undefined;
+  const choice = input.placedPods ? zonesFollowed(input, input.placedPods) : undefined;
   const zones = choice?.zones ?? input.zones;
   const request = capacityRequest(input, zones);
   const excluded = new Exclusions();

@@ -11,7 +11,7 @@ import type {
 import { evictionAllowed, pdbStatus, selects, type PdbStatus } from './pdb.ts';
 import type { SeededRandom } from './random.ts';
 import { PodTopology, type BoundPod } from './pod-topology.ts';
-import { addRequests, isNodeReady, leastAllocatedScore, unschedulableReason } from './scheduling.ts';
+import { addRequests, isNodeReady, leastAllocatedScore, unschedulableReason } from '../scheduling-filters.ts';
 
 export interface PodTemplate {
   labels: Record<string, string>;

@@ -10,7 +10,7 @@
 // own required affinity when no pod matches it anywhere.
 import type { ClusterNode, Pod } from '../types.ts';
 import { selects } from './pdb.ts';
-import { matchesNodeConstraints } from './scheduling.ts';
+import { matchesNodeConstraints } from '../scheduling-filters.ts';
 
 export interface BoundPod {
   pod: Pod;

@@ -196,4 +196,43 @@ describe('plan-replacement and the pods that stay', () => {
     expect(asked).toEqual([['default', { app: 'web' }]]);
     expect(new Set(result.offerings.map((o) => o.zone))).toEqual(new Set(['us-east-1a']));
   });
+
+  it('reads the pods on the nodes that stay when the zones narrow, and frees the replacement of a zone they have room in', async () => {
+    const spread = { topologyKey: 'topology.kubernetes.io/zone', maxSkew: 1, whenUnsatisfiable: 'DoNotSchedule' as const, labelSelector: { app: 'web' } };
+    const web = (name: string, nodeName: string) => ({ ...pod(name, { cpu: 500, labels: { app: 'web' }, topologySpread: [spread] }), nodeName });
+    const moving = [web('web-1', event.node.name), web('web-2', event.node.name)];
+    const node = (name: string, zone: string, cpuMillis: number) => ({
+      name, labels: { 'topology.kubernetes.io/zone': zone }, annotations: {}, taints: [], unschedulable: false,
+      conditions: [{ type: 'Ready', status: 'True' }], createdAt: '2026-08-01T00:00:00Z', allocatable: { cpuMillis, memoryBytes: 8 * 2 ** 30, pods: 20 },
+    });
+    // Same counts as above (a keeps 1, b has 3), but n-a2 has 2 CPUs, 1.5 of them free.
+    const onNode: Record<string, ReturnType<typeof web>[]> = {
+      [event.node.name]: moving, 'n-a2': [web('web-3', 'n-a2')], 'n-b1': [web('web-4', 'n-b1'), web('web-5', 'n-b1'), web('web-6', 'n-b1')],
+    };
+    const read: string[] = [];
+    const p = stubPorts({
+      pricing: fixedPricing({}).port,
+      nodeConfig: { nodePool: async () => nodePool([TWO_TYPES, ON_DEMAND]), nodeClass: async () => nodeClass(), nodePools: async () => [] },
+      compute: {
+        resolveSubnets: async () => [
+          { subnetId: 'subnet-a', zone: 'us-east-1a', availableIpAddressCount: 100 },
+          { subnetId: 'subnet-b', zone: 'us-east-1b', availableIpAddressCount: 100 },
+        ],
+      } as unknown as Ports['compute'],
+      cluster: {
+        listPodsOnNode: async (name: string) => {
+          read.push(name);
+          return onNode[name] ?? [];
+        },
+        listNodes: async () => [node(event.node.name, 'us-east-1a', 2000), node('n-a2', 'us-east-1a', 2000), node('n-b1', 'us-east-1b', 2000)],
+        listPodsMatching: async () => Object.values(onNode).flat(),
+      } as unknown as Ports['cluster'],
+      availability: { markUnavailable: async () => undefined, listUnavailable: async () => [] },
+    });
+    const result = await plan(p);
+    // The leaving node first, then the one node that stays in the zone the spread left.
+    expect(read).toEqual([event.node.name, 'n-a2']);
+    // n-a2 takes both web pods (a: 1 -> 3 against b's 3): the replacement may be in either zone.
+    expect(new Set(result.offerings.map((o) => o.zone))).toEqual(new Set(['us-east-1a', 'us-east-1b']));
+  });
 });

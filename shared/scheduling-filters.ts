@@ -1,11 +1,12 @@
-// The kube-scheduler filters the simulated scheduler applies: taints and tolerations,
-// nodeSelector, required node affinity, and resource fit. Pure functions over domain types.
+// kube-scheduler's node filters: taints and tolerations, nodeSelector, required node affinity,
+// readiness, cordon and resource fit. The simulated scheduler applies them, and the replacement
+// planner asks them whether an existing node could take a pod. Pure functions over domain types.
 // Label matching here is kube-scheduler's, literal: a key matches only itself. It is deliberately
 // not provisioning/requirements.ts, which reads requirements as Karpenter does (EKS Auto Mode
 // label names as aliases): a pod selecting an alias the node does not carry stays pending in a
-// real cluster, so it must in the simulator too.
+// real cluster, so it must in the simulator and the planner's view of existing nodes too.
 
-import type { ClusterNode, Pod, Requirement, Resources, Taint, Toleration } from '../types.ts';
+import type { ClusterNode, Pod, Requirement, Resources, Taint, Toleration } from './types.ts';
 
 /** v1helper.TolerationsTolerateTaint for one toleration. */
 export function toleratesTaint(toleration: Toleration, taint: Taint): boolean {
