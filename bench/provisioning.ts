@@ -73,8 +73,9 @@ export function karpenterShapedTypes(count = 400): InstanceTypeInfo[] {
     name: `fake.${i + 1}x`, family: 'fake', category: 'fake', generation: 1, size: `${i + 1}x`,
     vcpu: i + 1, memoryMiB: 2 * (i + 1) * 1024, architecture: 'amd64' as const, hypervisor: 'nitro',
     bareMetal: false, burstable: false, currentGeneration: true, supportsSpot: false,
-    // 15 ENIs x 49 addresses: the ENI limit never binds, so max-pods is EKS's 110 / 250.
-    maxEnis: 15, ipv4PerEni: 50,
+    // Max pods 110 up to 30 vCPUs (3 ENIs x 36 addresses + 2), 250 above (4 x 62 + 2), the
+    // usual pod density of such nodes, rather than an ENI limit of the fake types' own.
+    ...(i + 1 > 30 ? { maxEnis: 4, ipv4PerEni: 63 } : { maxEnis: 3, ipv4PerEni: 37 }),
   }));
 }
 

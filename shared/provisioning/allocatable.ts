@@ -41,13 +41,15 @@ export function eniLimitedPods(type: InstanceTypeInfo): number {
 }
 
 /**
- * The kubelet's max-pods. kubelet.maxPods wins; otherwise the ENI limit, capped as EKS's
- * max-pods-calculator does (110 up to 30 vCPUs, 250 above). podsPerCore caps either.
+ * The kubelet's max-pods. kubelet.maxPods wins; otherwise the ENI limit, uncapped: what the EKS
+ * AMIs configure when nothing is set (AL2's eni-max-pods.txt, AL2023 nodeadm, Bottlerocket) and
+ * what Karpenter assumes. (EKS's max-pods-calculator caps at 110 / 250, but only for the value
+ * one passes explicitly.) podsPerCore caps either.
  */
 export function maxPods(type: InstanceTypeInfo, kubelet: KubeletConfig): number {
   const configured = positiveInteger(kubelet.maxPods, 'kubelet.maxPods', false);
   const perCore = positiveInteger(kubelet.podsPerCore, 'kubelet.podsPerCore', true);
-  let pods = configured ?? Math.min(eniLimitedPods(type), type.vcpu > 30 ? 250 : 110);
+  let pods = configured ?? eniLimitedPods(type);
   if (perCore) pods = Math.min(pods, perCore * type.vcpu);
   return pods;
 }
