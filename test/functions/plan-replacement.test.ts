@@ -11,7 +11,7 @@ import { TransientError } from '../../shared/errors.ts';
 import type { Ports, PricingPort } from '../../shared/ports.ts';
 import { onDemandPrice } from '../../shared/provisioning/index.ts';
 import { localContext, logger } from '../../shared/runtime/handler.ts';
-import type { PricedOffering, Requirement, SpotPrice } from '../../shared/types.ts';
+import type { ClusterNode, PricedOffering, Requirement, SpotPrice } from '../../shared/types.ts';
 import { TEST_CLIENT_CONFIG, awsError } from '../aws/helpers.ts';
 import { nodeClass, nodePool, pod } from '../provisioning/fixtures.ts';
 import { stubPorts } from './stub-ports.ts';
@@ -166,31 +166,38 @@ describe('refreshOnDemandPrices', () => {
 });
 
 describe('plan-replacement and the pods that stay', () => {
+  const spread = { topologyKey: 'topology.kubernetes.io/zone', maxSkew: 1, whenUnsatisfiable: 'DoNotSchedule' as const, labelSelector: { app: 'web' } };
+  const web = (name: string, nodeName: string) => ({ ...pod(name, { cpu: 500, labels: { app: 'web' }, topologySpread: [spread] }), nodeName });
+  // The leaving node (in a) runs two web pods; a keeps 1 more, b has 3: back to a gives 3-3, b would give 1-5.
+  const moving = [web('web-1', event.node.name), web('web-2', event.node.name)];
+  const onNode: Record<string, ReturnType<typeof web>[]> = {
+    [event.node.name]: moving, 'n-a2': [web('web-3', 'n-a2')], 'n-b1': [web('web-4', 'n-b1'), web('web-5', 'n-b1'), web('web-6', 'n-b1')],
+  };
+  /** Ports over nodes in a (the leaving one, n-a2) and b (n-b1), subnets in both zones. */
+  const portsFor = (cluster: Partial<Ports['cluster']>) => stubPorts({
+    pricing: fixedPricing({}).port,
+    nodeConfig: { nodePool: async () => nodePool([TWO_TYPES, ON_DEMAND]), nodeClass: async () => nodeClass(), nodePools: async () => [] },
+    compute: {
+      resolveSubnets: async () => [
+        { subnetId: 'subnet-a', zone: 'us-east-1a', availableIpAddressCount: 100 },
+        { subnetId: 'subnet-b', zone: 'us-east-1b', availableIpAddressCount: 100 },
+      ],
+    } as unknown as Ports['compute'],
+    cluster: cluster as Ports['cluster'],
+    availability: { markUnavailable: async () => undefined, listUnavailable: async () => [] },
+  });
+
   it('reads the groups the moving pods spread over zones and plans only where they can be scheduled', async () => {
-    const spread = { topologyKey: 'topology.kubernetes.io/zone', maxSkew: 1, whenUnsatisfiable: 'DoNotSchedule' as const, labelSelector: { app: 'web' } };
-    const web = (name: string, nodeName: string) => ({ ...pod(name, { labels: { app: 'web' }, topologySpread: [spread] }), nodeName });
-    // The leaving node (in a) runs two web pods; a keeps 1 more, b has 3: back to a gives 3-3, b would give 1-5.
-    const moving = [web('web-1', event.node.name), web('web-2', event.node.name)];
     const asked: Array<[string, Record<string, string>]> = [];
+    // Nodes without allocatable (not yet reported) offer no room.
     const node = (name: string, zone: string) => ({ name, labels: { 'topology.kubernetes.io/zone': zone } });
-    const p = stubPorts({
-      pricing: fixedPricing({}).port,
-      nodeConfig: { nodePool: async () => nodePool([TWO_TYPES, ON_DEMAND]), nodeClass: async () => nodeClass(), nodePools: async () => [] },
-      compute: {
-        resolveSubnets: async () => [
-          { subnetId: 'subnet-a', zone: 'us-east-1a', availableIpAddressCount: 100 },
-          { subnetId: 'subnet-b', zone: 'us-east-1b', availableIpAddressCount: 100 },
-        ],
-      } as unknown as Ports['compute'],
-      cluster: {
-        listPodsOnNode: async () => moving,
-        listNodes: async () => [node(event.node.name, 'us-east-1a'), node('n-a2', 'us-east-1a'), node('n-b1', 'us-east-1b')],
-        listPodsMatching: async (namespace: string, selector: Record<string, string>) => {
-          asked.push([namespace, selector]);
-          return [...moving, web('web-3', 'n-a2'), web('web-4', 'n-b1'), web('web-5', 'n-b1'), web('web-6', 'n-b1')];
-        },
-      } as unknown as Ports['cluster'],
-      availability: { markUnavailable: async () => undefined, listUnavailable: async () => [] },
+    const p = portsFor({
+      listPodsOnNode: async (name: string) => onNode[name] ?? [],
+      listNodes: async () => [node(event.node.name, 'us-east-1a'), node('n-a2', 'us-east-1a'), node('n-b1', 'us-east-1b')] as unknown as ClusterNode[],
+      listPodsMatching: async (namespace: string, selector: Record<string, string>) => {
+        asked.push([namespace, selector]);
+        return Object.values(onNode).flat();
+      },
     });
     const result = await plan(p);
     expect(asked).toEqual([['default', { app: 'web' }]]);
@@ -198,41 +205,23 @@ describe('plan-replacement and the pods that stay', () => {
   });
 
   it('reads the pods on the nodes that stay when the zones narrow, and frees the replacement of a zone they have room in', async () => {
-    const spread = { topologyKey: 'topology.kubernetes.io/zone', maxSkew: 1, whenUnsatisfiable: 'DoNotSchedule' as const, labelSelector: { app: 'web' } };
-    const web = (name: string, nodeName: string) => ({ ...pod(name, { cpu: 500, labels: { app: 'web' }, topologySpread: [spread] }), nodeName });
-    const moving = [web('web-1', event.node.name), web('web-2', event.node.name)];
-    const node = (name: string, zone: string, cpuMillis: number) => ({
+    const node = (name: string, zone: string): ClusterNode => ({
       name, labels: { 'topology.kubernetes.io/zone': zone }, annotations: {}, taints: [], unschedulable: false,
-      conditions: [{ type: 'Ready', status: 'True' }], createdAt: '2026-08-01T00:00:00Z', allocatable: { cpuMillis, memoryBytes: 8 * 2 ** 30, pods: 20 },
+      conditions: [{ type: 'Ready', status: 'True' }], createdAt: '2026-08-01T00:00:00Z', allocatable: { cpuMillis: 2000, memoryBytes: 8 * 2 ** 30, pods: 20 },
     });
-    // Same counts as above (a keeps 1, b has 3), but n-a2 has 2 CPUs, 1.5 of them free.
-    const onNode: Record<string, ReturnType<typeof web>[]> = {
-      [event.node.name]: moving, 'n-a2': [web('web-3', 'n-a2')], 'n-b1': [web('web-4', 'n-b1'), web('web-5', 'n-b1'), web('web-6', 'n-b1')],
-    };
     const read: string[] = [];
-    const p = stubPorts({
-      pricing: fixedPricing({}).port,
-      nodeConfig: { nodePool: async () => nodePool([TWO_TYPES, ON_DEMAND]), nodeClass: async () => nodeClass(), nodePools: async () => [] },
-      compute: {
-        resolveSubnets: async () => [
-          { subnetId: 'subnet-a', zone: 'us-east-1a', availableIpAddressCount: 100 },
-          { subnetId: 'subnet-b', zone: 'us-east-1b', availableIpAddressCount: 100 },
-        ],
-      } as unknown as Ports['compute'],
-      cluster: {
-        listPodsOnNode: async (name: string) => {
-          read.push(name);
-          return onNode[name] ?? [];
-        },
-        listNodes: async () => [node(event.node.name, 'us-east-1a', 2000), node('n-a2', 'us-east-1a', 2000), node('n-b1', 'us-east-1b', 2000)],
-        listPodsMatching: async () => Object.values(onNode).flat(),
-      } as unknown as Ports['cluster'],
-      availability: { markUnavailable: async () => undefined, listUnavailable: async () => [] },
+    const p = portsFor({
+      listPodsOnNode: async (name: string) => {
+        read.push(name);
+        return onNode[name] ?? [];
+      },
+      listNodes: async () => [node(event.node.name, 'us-east-1a'), node('n-a2', 'us-east-1a'), node('n-b1', 'us-east-1b')],
+      listPodsMatching: async () => Object.values(onNode).flat(),
     });
     const result = await plan(p);
     // The leaving node first, then the one node that stays in the zone the spread left.
     expect(read).toEqual([event.node.name, 'n-a2']);
-    // n-a2 takes both web pods (a: 1 -> 3 against b's 3): the replacement may be in either zone.
+    // n-a2 (2 CPUs, 0.5 used) takes both web pods (a: 1 -> 3 against b's 3): the replacement may be in either zone.
     expect(new Set(result.offerings.map((o) => o.zone))).toEqual(new Set(['us-east-1a', 'us-east-1b']));
   });
 });
