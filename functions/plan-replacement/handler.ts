@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { ConfigurationNotFoundError } from '../../shared/errors.ts';
 import {
-  candidateInstanceTypes, LABEL, planReplacement, zoneSelectors, type ExistingNode, type PlacedPod, type ReplacementInput,
+  candidateInstanceTypes, LABEL, planReplacement, zoneSelectors, zonesForMovingPods, type ExistingNode, type PlacedPod,
 } from '../../shared/provisioning/index.ts';
 import { addRequests, isNodeReady } from '../../shared/scheduling-filters.ts';
 import type { ClusterPort } from '../../shared/ports.ts';
@@ -50,7 +50,14 @@ export const planReplacementStep = defineStep({
       placedPodsOf(ports.cluster, movingPods, node.name),
     ]);
     const zones = [...new Set(subnets.map((subnet) => subnet.zone))].sort();
-    const input: ReplacementInput = {
+    // When the pods that stay pin the replacement to some zones, the nodes that stay there may
+    // take some of the moving pods: read what runs on them (one pod list per node, so only then,
+    // and only there, where the spread sends these pods anyway).
+    const pinned = topology ? zonesForMovingPods(movingPods, topology.placed, zones) : undefined;
+    const existingNodes = topology && pinned && !pinned.unsatisfiable && pinned.zones.length < zones.length
+      ? await existingRoom(ports.cluster, topology.nodes, node.name, pinned.zones)
+      : undefined;
+    const plan = planReplacement({
       pods: movingPods,
       daemonSetPods,
       nodePool,
@@ -61,16 +68,8 @@ export const planReplacementStep = defineStep({
       unavailable,
       now,
       ...(topology ? { placedPods: topology.placed } : {}),
-    };
-    const options = { onDemandPrice: (region: string, instanceType: string) => ports.pricing.onDemandPrice(region, instanceType) };
-    let plan = planReplacement(input, options);
-    // The pods that stay pinned the replacement to some zones: plan again knowing which moving
-    // pods the nodes that stay in those zones could take (one pod list per node, so only then,
-    // and only there: where the spread sends these pods anyway).
-    if (topology && plan.zones && plan.zones.allowed.length < zones.length) {
-      const existingNodes = await existingRoom(ports.cluster, topology.nodes, node.name, plan.zones.allowed);
-      plan = planReplacement({ ...input, existingNodes }, options);
-    }
+      ...(existingNodes ? { existingNodes } : {}),
+    }, { onDemandPrice: (region, instanceType) => ports.pricing.onDemandPrice(region, instanceType) });
     logger.info('replacement planned', {
       instanceId: notice.instanceId,
       attempt,
