@@ -107,6 +107,8 @@ export interface ClusterPort {
   listPodsOnNode(name: string): Promise<Pod[]>;
   /** Pods of the namespace whose labels match every pair of `selector` (matchLabels). */
   listPodsMatching(namespace: string, selector: Record<string, string>): Promise<Pod[]>;
+  /** Pods of every namespace that are bound to a node and have not finished (not Succeeded or Failed). */
+  listScheduledPods(): Promise<Pod[]>;
   /** PodDisruptionBudgets of every namespace. */
   listPodDisruptionBudgets(): Promise<PodDisruptionBudget[]>;
   /**

@@ -51,8 +51,8 @@ export const planReplacementStep = defineStep({
     ]);
     const zones = [...new Set(subnets.map((subnet) => subnet.zone))].sort();
     // When the pods that stay pin the replacement to some zones, the nodes that stay there may
-    // take some of the moving pods: read what runs on them (one pod list per node, so only then,
-    // and only there, where the spread sends these pods anyway).
+    // take some of the moving pods: read what runs on them (a list of every scheduled pod, so
+    // only then), there only, where the spread sends these pods anyway.
     const pinned = topology ? zonesForMovingPods(movingPods, topology.placed, zones) : undefined;
     const existingNodes = topology && pinned && !pinned.unsatisfiable && pinned.zones.length < zones.length
       ? await existingRoom(ports.cluster, topology.nodes, node.name, pinned.zones)
@@ -119,12 +119,14 @@ async function placedPodsOf(cluster: ClusterPort, moving: Pod[], leaving: string
   return { placed, nodes };
 }
 
-/** The nodes that could take pods now (Ready, not cordoned, not the leaving one, in `zones`), with what their live pods use. */
+/** The nodes that could take pods now (Ready, not cordoned, not the leaving one, in `zones`), with what their pods use. */
 async function existingRoom(cluster: ClusterPort, nodes: ClusterNode[], leaving: string, zones: string[]): Promise<ExistingNode[]> {
   const open = nodes.filter((n) => n.name !== leaving && !n.unschedulable && n.allocatable && isNodeReady(n) && zones.includes(n.labels[LABEL.zone] ?? ''));
-  const pods = await Promise.all(open.map((n) => cluster.listPodsOnNode(n.name)));
-  return open.map((node, i) => ({
-    node,
-    used: pods[i]!.filter(isLive).reduce<Resources>((used, pod) => addRequests(used, pod.requests), { cpuMillis: 0, memoryBytes: 0, pods: 0 }),
-  }));
+  if (open.length === 0) return [];
+  const used = new Map<string, Resources>(open.map((n) => [n.name, { cpuMillis: 0, memoryBytes: 0, pods: 0 }]));
+  for (const pod of await cluster.listScheduledPods()) {
+    const total = pod.nodeName === undefined ? undefined : used.get(pod.nodeName);
+    if (total && isLive(pod)) used.set(pod.nodeName!, addRequests(total, pod.requests));
+  }
+  return open.map((node) => ({ node, used: used.get(node.name)! }));
 }

@@ -134,6 +134,15 @@ export class KubernetesCluster implements ClusterPort {
     return this.converted((notes) => pods.map((pod) => toPod(pod, notes)));
   }
 
+  async listScheduledPods(): Promise<Pod[]> {
+    // One paginated list, filtered by the API server: what runs on nodes now.
+    const fieldSelector = 'spec.nodeName!=,status.phase!=Succeeded,status.phase!=Failed';
+    const pods = await this.listAll('list scheduled pods', (_continue) =>
+      this.core.listPodForAllNamespaces({ fieldSelector, limit: this.pageSize, _continue }),
+    );
+    return this.converted((notes) => pods.map((pod) => toPod(pod, notes)));
+  }
+
   async listPodDisruptionBudgets(): Promise<PodDisruptionBudget[]> {
     const budgets = await this.listAll('list PodDisruptionBudgets', (_continue) =>
       this.policy.listPodDisruptionBudgetForAllNamespaces({ limit: this.pageSize, _continue }),

@@ -95,6 +95,7 @@ export const clusterPort = (env: Environment): ClusterPort => {
     cordonNode: async (name, taint) => (await connected()).cordonNode(name, taint),
     listPodsOnNode: async (name) => (await connected()).listPodsOnNode(name),
     listPodsMatching: async (namespace, selector) => (await connected()).listPodsMatching(namespace, selector),
+    listScheduledPods: async () => (await connected()).listScheduledPods(),
     listPodDisruptionBudgets: async () => (await connected()).listPodDisruptionBudgets(),
     evictPod: async (namespace, name) => (await connected()).evictPod(namespace, name),
     deletePod: async (namespace, name) => (await connected()).deletePod(namespace, name),

@@ -66,6 +66,8 @@ function simCluster(world: SimWorld): ClusterPort {
     listPodsOnNode: async (name) => cluster.listPodsOnNode(name),
     listPodsMatching: async (namespace, selector) =>
       cluster.listPods().filter((pod) => pod.namespace === namespace && selects(selector, pod.labels)),
+    listScheduledPods: async () =>
+      cluster.listPods().filter((pod) => pod.nodeName !== undefined && pod.phase !== 'Succeeded' && pod.phase !== 'Failed'),
     listPodDisruptionBudgets: async () => cluster.listPodDisruptionBudgets(),
     evictPod: async (namespace, name) => cluster.evictPod(namespace, name),
     deletePod: async (namespace, name) => cluster.deletePod(namespace, name),

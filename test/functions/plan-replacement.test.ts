@@ -189,6 +189,7 @@ describe('plan-replacement and the pods that stay', () => {
 
   it('reads the groups the moving pods spread over zones and plans only where they can be scheduled', async () => {
     const asked: Array<[string, Record<string, string>]> = [];
+    let listedAll = false;
     // Nodes without allocatable (not yet reported) offer no room.
     const node = (name: string, zone: string) => ({ name, labels: { 'topology.kubernetes.io/zone': zone } });
     const p = portsFor({
@@ -198,9 +199,15 @@ describe('plan-replacement and the pods that stay', () => {
         asked.push([namespace, selector]);
         return Object.values(onNode).flat();
       },
+      listScheduledPods: async () => {
+        listedAll = true;
+        return Object.values(onNode).flat();
+      },
     });
     const result = await plan(p);
     expect(asked).toEqual([['default', { app: 'web' }]]);
+    // No node that stays could take pods (none reports allocatable yet): nothing more to read.
+    expect(listedAll).toBe(false);
     expect(new Set(result.offerings.map((o) => o.zone))).toEqual(new Set(['us-east-1a']));
   });
 
@@ -217,10 +224,14 @@ describe('plan-replacement and the pods that stay', () => {
       },
       listNodes: async () => [node(event.node.name, 'us-east-1a'), node('n-a2', 'us-east-1a'), node('n-b1', 'us-east-1b')],
       listPodsMatching: async () => Object.values(onNode).flat(),
+      listScheduledPods: async () => {
+        read.push('every scheduled pod');
+        return Object.values(onNode).flat();
+      },
     });
     const result = await plan(p);
-    // The leaving node first, then the one node that stays in the zone the spread left.
-    expect(read).toEqual([event.node.name, 'n-a2']);
+    // The leaving node's pods, then (the zones having narrowed) one list for what runs on the others.
+    expect(read).toEqual([event.node.name, 'every scheduled pod']);
     // n-a2 (2 CPUs, 0.5 used) takes both web pods (a: 1 -> 3 against b's 3): the replacement may be in either zone.
     expect(new Set(result.offerings.map((o) => o.zone))).toEqual(new Set(['us-east-1a', 'us-east-1b']));
   });

@@ -313,6 +313,15 @@ describe('pods and budgets', () => {
     ]);
   });
 
+  it('lists the scheduled, unfinished pods of every namespace in one filtered list', async () => {
+    server.respond(() => ({ status: 200, body: list('PodList', [podJson('shop', 'web', 'n1')]) }));
+    const pods = await cluster.listScheduledPods();
+    expect(pods.map((p) => `${p.namespace}/${p.name}@${p.nodeName}`)).toEqual(['shop/web@n1']);
+    expect(server.requests.map((r) => [r.path, r.query])).toEqual([
+      ['/api/v1/pods', { fieldSelector: 'spec.nodeName!=,status.phase!=Succeeded,status.phase!=Failed', limit: '2' }],
+    ]);
+  });
+
   it('lists policy/v1 PodDisruptionBudgets of every namespace', async () => {
     server.respond(() => ({
       status: 200,
