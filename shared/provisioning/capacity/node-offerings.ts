@@ -143,12 +143,13 @@ function judgeAll(node: NodeLoad, fits: ClassFit[], ceiling: CapacityCeiling, ex
  * needs to see everything, and keeps every offering of the types it keeps).
  */
 function rankOfferings(
-  setup: PlanningSetup, node: NodeLoad, fits: ClassFit[], ceiling: CapacityCeiling, explain?: Explain,
+  setup: PlanningSetup, node: NodeLoad, fits: ClassFit[], ceiling: CapacityCeiling, explain?: Explain, firstOnly = false,
 ): RankedOffering[] {
   const pool = node.pool;
   const { offerings, types } = pool;
   const tally = explain?.tally;
   const wholeList = pool.minValues.length > 0 || explain !== undefined;
+  const stopAtFirst = firstOnly && !wholeList;
   // Per type: 1 = holds the node's pods and every pod accepts it, 2 = not; 0 = not yet known.
   const verdict = new Uint8Array(types.length);
   if (explain) judgeAll(node, fits, ceiling, explain, verdict);
@@ -213,7 +214,7 @@ function rankOfferings(
       price: offerings.price[i]!,
       typeIndex: t,
     });
-    if (capped && --wanted <= 0) break;
+    if (stopAtFirst || (capped && --wanted <= 0)) break;
   }
   if (tally) {
     for (const type of types) {
@@ -240,15 +241,41 @@ export function nodeOfferings(
   return shortfall ? { offerings: kept, shortfall } : { offerings: kept };
 }
 
-export function finalizeNodes(setup: PlanningSetup, nodes: PlanNode[]): { planned: PlannedNode[]; unschedulable: Unschedulable[] } {
+/** The ceiling on a node's capacity that keeps its pool within its limits, per node. */
+function ceilingsOf(setup: PlanningSetup, nodes: PlanNode[]): CapacityCeiling[] {
   const allowances = growthAllowance(setup, nodes);
+  return nodes.map((node) => {
+    const opened = node.pool.types[node.type]!;
+    const allowance = allowances[node.pool.index]!;
+    return { cpu: opened.capacityCpuMillis + allowance.cpu, mem: opened.capacityMemoryBytes + allowance.mem };
+  });
+}
+
+/**
+ * What finalizeNodes would price the packing at, without ranking every node's offerings: each
+ * node's cheapest offering only. Undefined when a pool has minValues, whose ranking may put a
+ * dearer offering first and leave pods unschedulable: then only finalizeNodes can tell.
+ */
+export function packingCost(setup: PlanningSetup, nodes: PlanNode[]): number | undefined {
+  if (setup.pools.some((pool) => pool.minValues.length > 0)) return undefined;
+  const ceilings = ceilingsOf(setup, nodes);
+  let cost = 0;
+  nodes.forEach((node, i) => {
+    const fits = node.classes.map((c) => setup.fits[c]![node.pool.index]!);
+    const [first] = rankOfferings(setup, node, fits, ceilings[i]!, undefined, true);
+    if (!first) throw new Error('planner invariant: a packed node has no offering left');
+    cost += first.price;
+  });
+  return cost;
+}
+
+export function finalizeNodes(setup: PlanningSetup, nodes: PlanNode[]): { planned: PlannedNode[]; unschedulable: Unschedulable[] } {
+  const ceilings = ceilingsOf(setup, nodes);
   const planned: PlannedNode[] = [];
   const unschedulable: Unschedulable[] = [];
-  for (const node of nodes) {
+  for (const [i, node] of nodes.entries()) {
     const pool = node.pool;
-    const opened = pool.types[node.type]!;
-    const allowance = allowances[pool.index]!;
-    const ceiling = { cpu: opened.capacityCpuMillis + allowance.cpu, mem: opened.capacityMemoryBytes + allowance.mem };
+    const ceiling = ceilings[i]!;
     const fits = node.classes.map((c) => setup.fits[c]![pool.index]!);
     const { offerings: ranked, shortfall } = nodeOfferings(setup, node, fits, ceiling);
     if (shortfall) {

@@ -2,7 +2,7 @@
 // every constraint. Pure: no clock, no I/O; the catalog and prices can be injected for tests.
 import { Exclusions } from '../offering-rules.ts';
 import type { CapacityPlan, CapacityRequest, PlannedNode, PlannerOptions } from './model.ts';
-import { finalizeNodes } from './node-offerings.ts';
+import { finalizeNodes, packingCost } from './node-offerings.ts';
 import { pack, type NodeShape } from './packer.ts';
 import { patternSeeds, type SeedNode } from './pattern-seeds.ts';
 import { preparePlanning } from './setup.ts';
@@ -11,7 +11,8 @@ import { preparePlanning } from './setup.ts';
 const SMALL_REQUEST = 2_000;
 
 // Rounded to a millionth of a dollar, as EC2 quotes prices: sums of floats drift otherwise.
-const costOf = (nodes: PlannedNode[]) => Math.round(nodes.reduce((sum, node) => sum + node.hourlyPrice, 0) * 1e6) / 1e6;
+const roundCost = (cost: number) => Math.round(cost * 1e6) / 1e6;
+const costOf = (nodes: PlannedNode[]) => roundCost(nodes.reduce((sum, node) => sum + node.hourlyPrice, 0));
 
 export function planCapacity(request: CapacityRequest, options: PlannerOptions = {}): CapacityPlan {
   const setup = preparePlanning(request, options);
@@ -25,13 +26,23 @@ export function planCapacity(request: CapacityRequest, options: PlannerOptions =
   const runs: Array<[NodeShape[], SeedNode[]]> = [[['remaining', 'class'], []]];
   if (seeds.length > 0) runs.push([['remaining', 'class'], seeds]);
   if (seeds.length === 0 || request.pods.length <= SMALL_REQUEST) runs.push([['remaining'], []]);
-  const candidates = runs.map(([shapes, seeded]) => {
-    const packed = pack(setup, shapes, seeded);
+  const packings = runs.map(([shapes, seeded]) => pack(setup, shapes, seeded));
+  const finalize = (packed: (typeof packings)[number]) => {
     const { planned, unschedulable } = finalizeNodes(setup, packed.nodes);
     return { nodes: planned, unschedulable: [...packed.unschedulable, ...unschedulable], hourlyCost: costOf(planned) };
-  });
-  const [best] = candidates.sort((a, b) => a.unschedulable.length - b.unschedulable.length || a.hourlyCost - b.hourlyCost);
+  };
+  let best: ReturnType<typeof finalize>;
+  const costs = packings.map((packed) => packingCost(setup, packed.nodes));
+  if (costs.every((cost) => cost !== undefined)) {
+    // Without minValues a packing's cost and unschedulable pods are known before its offerings
+    // are ranked: rank only the winner's (ranking is a large share of the time on big requests).
+    const order = packings.map((_, i) => i).sort((a, b) =>
+      packings[a]!.unschedulable.length - packings[b]!.unschedulable.length || roundCost(costs[a]!) - roundCost(costs[b]!) || a - b);
+    best = finalize(packings[order[0]!]!);
+  } else {
+    best = packings.map(finalize).sort((a, b) => a.unschedulable.length - b.unschedulable.length || a.hourlyCost - b.hourlyCost)[0]!;
+  }
   const excluded = new Exclusions();
   for (const pool of setup.pools) excluded.merge(pool.exclusions);
-  return { ...best!, excluded: excluded.list() };
+  return { ...best, excluded: excluded.list() };
 }
