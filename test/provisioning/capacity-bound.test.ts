@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { solveCoveringLp } from '../../shared/provisioning/capacity/covering-lp.ts';
 import { lowerBoundOf } from '../../shared/provisioning/capacity/lower-bound.ts';
 import { patternBoundOf } from '../../shared/provisioning/capacity/pattern-bound.ts';
+import { finalizeNodes, packingCost } from '../../shared/provisioning/capacity/node-offerings.ts';
+import { pack, type NodeShape } from '../../shared/provisioning/capacity/packer.ts';
 import { patternSeeds } from '../../shared/provisioning/capacity/pattern-seeds.ts';
 import { preparePlanning } from '../../shared/provisioning/capacity/setup.ts';
 import { costLowerBound, planCapacity, type CapacityRequest } from '../../shared/provisioning/index.ts';
@@ -188,6 +190,21 @@ describe('patternSeeds: nodes for the pods no topology rule touches', () => {
   it('leaves pods whose pool has limits to the packer, which keeps to them', () => {
     const limited = tinyPool([ON_DEMAND], { name: 'limited', weight: 50, limits: { cpu: '100' } });
     expect(patternSeeds(preparePlanning(request(pods, { nodePools: [limited] }), OPTIONS))).toEqual([]);
+  });
+});
+
+describe('packingCost', () => {
+  it('prices a packing as finalizeNodes does, without ranking every offering; not at all with minValues', () => {
+    const pods = [...many('api', 40, { cpu: 900, memoryGiB: 0.5 }), ...many('cache', 10, { cpu: 250, memoryGiB: 6 })];
+    for (const shapes of [['remaining'], ['remaining', 'class']] as NodeShape[][]) {
+      const setup = preparePlanning(request(pods, { nodePools: [onlyTypes('c1.1x', 'c1.2x', 'c1.4x', 'r1.1x')] }), OPTIONS);
+      const { nodes } = pack(setup, shapes);
+      const finalized = finalizeNodes(setup, nodes).planned.reduce((sum, node) => sum + node.hourlyPrice, 0);
+      expect(packingCost(setup, nodes)).toBeCloseTo(finalized, 9);
+    }
+    const withMinValues = tinyPool([ON_DEMAND, { key: 'karpenter.k8s.aws/instance-family', operator: 'Exists', minValues: 2 }]);
+    const setup = preparePlanning(request(pods, { nodePools: [withMinValues] }), OPTIONS);
+    expect(packingCost(setup, pack(setup).nodes)).toBeUndefined();
   });
 });
 
