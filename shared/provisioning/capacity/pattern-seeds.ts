@@ -123,12 +123,12 @@ function seedsForPool(setup: PlanningSetup, pool: PoolTable, free: PodClass[]): 
       let take = Math.min(n, demand[r]!);
       demand[r]! -= take;
       // The row's classes give their pods in turn.
-      const counts = left[r]!;
-      for (let i = 0; i < counts.length && take > 0; i++) {
-        const give = Math.min(take, counts[i]!);
+      const perClass = left[r]!;
+      for (let i = 0; i < perClass.length && take > 0; i++) {
+        const give = Math.min(take, perClass[i]!);
         if (give === 0) continue;
         pods.push([members[r]![i]!.index, give]);
-        counts[i]! -= give;
+        perClass[i]! -= give;
         take -= give;
       }
     }
