@@ -91,7 +91,7 @@ function knapsackOf(input: PricingInput, rows: number[]) {
   };
 }
 
-/** Room left on the node after `counts`, and whether it still fits (group room included). */
+/** What is left of a node as pods go on it, the room of its forced groups included. */
 class Room {
   cpu: number;
   mem: number;
