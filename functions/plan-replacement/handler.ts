@@ -5,11 +5,10 @@
 import { z } from 'zod';
 import { ConfigurationNotFoundError } from '../../shared/errors.ts';
 import {
-  candidateInstanceTypes, LABEL, planReplacement, zoneSelectors, zonesForMovingPods, type ExistingNode, type PlacedPod,
+  candidateInstanceTypes, LABEL, openNodesIn, planReplacement, roomOf, zoneSelectors, zonesForMovingPods, type ExistingNode, type PlacedPod,
 } from '../../shared/provisioning/index.ts';
-import { addRequests, isNodeReady } from '../../shared/scheduling-filters.ts';
 import type { ClusterPort } from '../../shared/ports.ts';
-import type { ClusterNode, Pod, Resources } from '../../shared/types.ts';
+import type { ClusterNode, Pod } from '../../shared/types.ts';
 import { defineStep } from '../../shared/runtime/handler.ts';
 import { nodeRefSchema, noticeSchema } from '../../shared/runtime/schemas.ts';
 import { DEFAULT_NODEPOOL } from '../../shared/well-known.ts';
@@ -119,14 +118,8 @@ async function placedPodsOf(cluster: ClusterPort, moving: Pod[], leaving: string
   return { placed, nodes };
 }
 
-/** The nodes that could take pods now (Ready, not cordoned, not the leaving one, in `zones`), with what their pods use. */
+/** The nodes that stay in `zones` and could take pods now, with what runs on them. */
 async function existingRoom(cluster: ClusterPort, nodes: ClusterNode[], leaving: string, zones: string[]): Promise<ExistingNode[]> {
-  const open = nodes.filter((n) => n.name !== leaving && !n.unschedulable && n.allocatable && isNodeReady(n) && zones.includes(n.labels[LABEL.zone] ?? ''));
-  if (open.length === 0) return [];
-  const used = new Map<string, Resources>(open.map((n) => [n.name, { cpuMillis: 0, memoryBytes: 0, pods: 0 }]));
-  for (const pod of await cluster.listScheduledPods()) {
-    const total = pod.nodeName === undefined ? undefined : used.get(pod.nodeName);
-    if (total && isLive(pod)) used.set(pod.nodeName!, addRequests(total, pod.requests));
-  }
-  return open.map((node) => ({ node, used: used.get(node.name)! }));
+  const open = openNodesIn(nodes, leaving, zones);
+  return open.length === 0 ? [] : roomOf(open, await cluster.listScheduledPods());
 }

@@ -13,12 +13,27 @@ import type { ClusterNode, Pod, Resources } from '../types.ts';
 import { LABEL } from './labels.ts';
 import { canonicalLabelKey, selectorMatches } from './requirements.ts';
 import type { PlacedPod } from './existing-topology.ts';
-import { addRequests, unschedulableReason } from '../scheduling-filters.ts';
+import { addRequests, isNodeReady, unschedulableReason } from '../scheduling-filters.ts';
 
 /** A node that stays, and the requests of the live pods on it (with their count as `pods`). */
 export interface ExistingNode {
   node: ClusterNode;
   used: Resources;
+}
+
+/** Nodes of `zones` that could take pods now (Ready, not cordoned, allocatable known, not `leaving`). */
+export function openNodesIn(nodes: ClusterNode[], leaving: string, zones: string[]): ClusterNode[] {
+  return nodes.filter((n) => n.name !== leaving && !n.unschedulable && n.allocatable !== undefined && isNodeReady(n) && zones.includes(n.labels[LABEL.zone] ?? ''));
+}
+
+/** The open nodes with what the unfinished pods bound to them request (their count as `pods`). */
+export function roomOf(open: ClusterNode[], scheduled: Pod[]): ExistingNode[] {
+  const used = new Map<string, Resources>(open.map((n) => [n.name, { cpuMillis: 0, memoryBytes: 0, pods: 0 }]));
+  for (const pod of scheduled) {
+    const total = pod.nodeName === undefined ? undefined : used.get(pod.nodeName);
+    if (total && pod.phase !== 'Succeeded' && pod.phase !== 'Failed') used.set(pod.nodeName!, addRequests(total, pod.requests));
+  }
+  return open.map((node) => ({ node, used: used.get(node.name)! }));
 }
 
 const zoneSpreads = (pod: Pod) =>

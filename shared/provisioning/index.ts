@@ -19,7 +19,7 @@ export {
 } from './pricing.ts';
 export { planReplacement, candidateInstanceTypes, MAX_INSTANCE_TYPES, EXCLUSION } from './selection.ts';
 export { zoneSelectors, zonesForMovingPods, type PlacedPod, type ZoneChoice } from './existing-topology.ts';
-export { absorbableSpreadPods, type ExistingNode } from './existing-room.ts';
+export { absorbableSpreadPods, openNodesIn, roomOf, type ExistingNode } from './existing-room.ts';
 export { buildFleetRequest, capacityErrorOfferings, type FleetLaunch } from './fleet.ts';
 export { demandOf, formatBytes, type Demand } from './resources.ts';
 export {

@@ -1,7 +1,7 @@
 // Which moving pods nodes that stay could take, so that their zone spread no longer pins the
 // replacement: kube-scheduler's node filters and the spread's skew, case by case, checkable by hand.
 import { describe, expect, it } from 'vitest';
-import { absorbableSpreadPods, planReplacement, type ExistingNode, type PlacedPod } from '../../shared/provisioning/index.ts';
+import { absorbableSpreadPods, openNodesIn, planReplacement, roomOf, type ExistingNode, type PlacedPod } from '../../shared/provisioning/index.ts';
 import type { ClusterNode, Pod, TopologySpreadConstraint } from '../../shared/types.ts';
 import { ON_DEMAND, ZONES, tinyOptions, tinyPool } from './capacity-fixtures.ts';
 import { nodeClass, pod } from './fixtures.ts';
@@ -61,6 +61,26 @@ describe('absorbableSpreadPods', () => {
     const anti = web('m1', { podAntiAffinity: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { app: 'web' } }] });
     const hostSpread = web('m2', { topologySpread: [spread(1), { ...spread(1), topologyKey: 'kubernetes.io/hostname' }] });
     expect(absorbableSpreadPods([anti, hostSpread], placed(counts), [room(node('n-a', A))], ZONES)).toEqual([]);
+  });
+});
+
+describe('openNodesIn and roomOf', () => {
+  it('keeps the nodes of the zones that could take pods now, not the leaving one', () => {
+    const nodes = [
+      node('leaving', A), node('ok-a', A), node('ok-b', B), node('cordoned', A, { unschedulable: true }),
+      node('not-ready', A, { conditions: [{ type: 'Ready', status: 'Unknown' }] }), { ...node('new', A), allocatable: undefined },
+    ];
+    expect(openNodesIn(nodes, 'leaving', [A]).map((n) => n.name)).toEqual(['ok-a']);
+  });
+
+  it('adds up what the unfinished pods bound to each node request, counting them as pods', () => {
+    const at = (name: string, nodeName: string | undefined, phase: Pod['phase'] = 'Running') => ({ ...pod(name, { cpu: 250, memoryGiB: 0.5 }), nodeName, phase });
+    const open = [node('n1', A), node('n2', A)];
+    const room = roomOf(open, [at('p1', 'n1'), at('p2', 'n1'), at('done', 'n1', 'Succeeded'), at('elsewhere', 'n9'), at('pending', undefined)]);
+    expect(room.map((r) => [r.node.name, r.used])).toEqual([
+      ['n1', { cpuMillis: 500, memoryBytes: GiB, pods: 2 }],
+      ['n2', { cpuMillis: 0, memoryBytes: 0, pods: 0 }],
+    ]);
   });
 });
 
