@@ -187,6 +187,24 @@ describe('patternSeeds: nodes for the pods no topology rule touches', () => {
     expect(Object.fromEntries(seated)).toEqual({ api: 30, cache: 12 });
   });
 
+  it('takes pods whose only rules are caps of their own, one anti-affinity pod and maxSkew spread pods per node', () => {
+    const db = many('db', 4, { cpu: 250, memoryGiB: 0.5, labels: { app: 'db' }, podAntiAffinity: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { app: 'db' } }] });
+    const hostSpread = { topologyKey: 'kubernetes.io/hostname', maxSkew: 2, whenUnsatisfiable: 'DoNotSchedule' as const, labelSelector: { app: 'queue' } };
+    const queue = many('queue', 9, { cpu: 250, memoryGiB: 0.5, labels: { app: 'queue' }, topologySpread: [hostSpread] });
+    const req = request([...db, ...queue, ...many('api', 20, { cpu: 250, memoryGiB: 0.5 })], { nodePools: [onlyTypes('c1.2x', 'c1.4x')] });
+    const setup = preparePlanning(req, OPTIONS);
+    const seeds = patternSeeds(setup);
+    const seated = (prefix: string) => seeds.reduce((sum, seed) => sum + seed.pods.filter(([c]) => setup.classes[c]!.template.name.startsWith(prefix)).reduce((a, [, n]) => a + n, 0), 0);
+    expect([seated('db'), seated('queue'), seated('api')]).toEqual([4, 9, 20]);
+    for (const seed of seeds) {
+      const on = (prefix: string) => seed.pods.filter(([c]) => setup.classes[c]!.template.name.startsWith(prefix)).reduce((a, [, n]) => a + n, 0);
+      expect(on('db')).toBeLessThanOrEqual(1);
+      expect(on('queue')).toBeLessThanOrEqual(2);
+    }
+    // The plan holds every rule (the invariants check anti-affinity and hostname spread).
+    expectValidPlan(planCapacity(req, OPTIONS), req, OPTIONS);
+  });
+
   it('leaves pods whose pool has limits to the packer, which keeps to them', () => {
     const limited = tinyPool([ON_DEMAND], { name: 'limited', weight: 50, limits: { cpu: '100' } });
     expect(patternSeeds(preparePlanning(request(pods, { nodePools: [limited] }), OPTIONS))).toEqual([]);
