@@ -241,6 +241,15 @@ export function nodeOfferings(
   return shortfall ? { offerings: kept, shortfall } : { offerings: kept };
 }
 
+/**
+ * What a node's offerings depend on: its pool, zones, load, pod classes (their fits) and ceiling.
+ * Plans repeat nodes (the pattern LP's above all): nodes alike are ranked once.
+ */
+function rankingKey(node: PlanNode, ceiling: CapacityCeiling): string {
+  const classes = [...node.classes].sort((a, b) => a - b).join(',');
+  return `${node.pool.index}|${node.zoneLimit}|${node.cpu}|${node.mem}|${node.gpus}|${node.pods}|${node.storage}|${classes}|${ceiling.cpu}|${ceiling.mem}`;
+}
+
 /** The ceiling on a node's capacity that keeps its pool within its limits, per node. */
 function ceilingsOf(setup: PlanningSetup, nodes: PlanNode[]): CapacityCeiling[] {
   const allowances = growthAllowance(setup, nodes);
@@ -259,12 +268,18 @@ function ceilingsOf(setup: PlanningSetup, nodes: PlanNode[]): CapacityCeiling[] 
 export function packingCost(setup: PlanningSetup, nodes: PlanNode[]): number | undefined {
   if (setup.pools.some((pool) => pool.minValues.length > 0)) return undefined;
   const ceilings = ceilingsOf(setup, nodes);
+  const cheapest = new Map<string, number>();
   let cost = 0;
   nodes.forEach((node, i) => {
-    const fits = node.classes.map((c) => setup.fits[c]![node.pool.index]!);
-    const [first] = rankOfferings(setup, node, fits, ceilings[i]!, undefined, true);
-    if (!first) throw new Error('planner invariant: a packed node has no offering left');
-    cost += first.price;
+    const key = rankingKey(node, ceilings[i]!);
+    let price = cheapest.get(key);
+    if (price === undefined) {
+      const fits = node.classes.map((c) => setup.fits[c]![node.pool.index]!);
+      const [first] = rankOfferings(setup, node, fits, ceilings[i]!, undefined, true);
+      if (!first) throw new Error('planner invariant: a packed node has no offering left');
+      cheapest.set(key, (price = first.price));
+    }
+    cost += price;
   });
   return cost;
 }
@@ -273,11 +288,17 @@ export function finalizeNodes(setup: PlanningSetup, nodes: PlanNode[]): { planne
   const ceilings = ceilingsOf(setup, nodes);
   const planned: PlannedNode[] = [];
   const unschedulable: Unschedulable[] = [];
+  const alike = new Map<string, NodeOfferings>();
   for (const [i, node] of nodes.entries()) {
     const pool = node.pool;
     const ceiling = ceilings[i]!;
-    const fits = node.classes.map((c) => setup.fits[c]![pool.index]!);
-    const { offerings: ranked, shortfall } = nodeOfferings(setup, node, fits, ceiling);
+    const key = rankingKey(node, ceiling);
+    let ranking = alike.get(key);
+    if (!ranking) {
+      const fits = node.classes.map((c) => setup.fits[c]![pool.index]!);
+      alike.set(key, (ranking = nodeOfferings(setup, node, fits, ceiling)));
+    }
+    const { offerings: ranked, shortfall } = ranking;
     if (shortfall) {
       for (const pod of node.podIds) unschedulable.push({ pod, reason: shortfall });
       continue;
