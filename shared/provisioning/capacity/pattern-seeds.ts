@@ -44,7 +44,7 @@ const LATER = { ...FIRST, rounds: 2 };
  * 0.03 1.125 / 1.102 / 1.144, 0.05 1.125 / 1.106 / 1.146.
  */
 const DIVE_TAIL = 0.03;
-/** Classes with per-node caps (anti-affinity, hostname spread of their own) the LP takes at most. */
+/** Classes with per-node caps (anti-affinity, hostname spread of their own): past this many, the LP takes none of them. */
 const MAX_CAPPED = 16;
 
 /** A class the LP may place, with the forced groups (and their per-node caps) its pods count in. */
@@ -84,9 +84,10 @@ function seedableByPool(setup: PlanningSetup): { byPool: Map<PoolTable, Seedable
   // Each capped class is an LP row of its own. With many of them the LP grows past what its
   // rounds can settle in time, and taking only some left the plans dearer (20,000 mixed pods: 51
   // capped classes, 1.150-1.172 of the bound against 1.148 without): all of them or none.
-  const withCaps = setup.classes.filter((cls) => (ownCaps(setup, cls.index)?.size ?? 0) > 0).length;
+  const capsOf = setup.classes.map((cls) => ownCaps(setup, cls.index));
+  const withCaps = capsOf.filter((caps) => caps !== undefined && caps.size > 0).length;
   setup.classes.forEach((cls, c) => {
-    const caps = ownCaps(setup, c);
+    const caps = capsOf[c];
     if (!caps || (caps.size > 0 && withCaps > MAX_CAPPED) || cls.gpus > 0 || cls.podIds.length === 0) return;
     const pool = setup.pools.find((p) => setup.fits[c]![p.index]);
     if (!pool || Number.isFinite(pool.limits.cpuMillis) || Number.isFinite(pool.limits.memoryBytes)) return;
