@@ -33,7 +33,6 @@
 //
 // Ignored (the relaxation drops them, which only lowers the bound): zone affinity, GPUs, pool
 // limits, integrality beyond forced nodes. Pods no plan can place are left out.
-import type { ClassFit } from './class-fit.ts';
 import { solveCoveringLp } from './covering-lp.ts';
 import type { CapacityRequest, PlannerOptions } from './model.ts';
 import type { PodClass } from './pod-classes.ts';
@@ -41,7 +40,7 @@ import type { PoolType } from './pool-table.ts';
 import type { PlanningSetup } from './setup.ts';
 import { preparePlanning } from './setup.ts';
 import { patternBoundOf } from './pattern-bound.ts';
-import { accepts, askedTypes, offeringsOf, perZoneMinimum, reachOf, type Offering } from './bound-inputs.ts';
+import { accepts, askedTypes, fitSignatures, offeringsOf, perZoneMinimum, reachOf, type Offering } from './bound-inputs.ts';
 import { fitsOne } from './fits-one.ts';
 import { forcedNodeGroups } from './topology.ts';
 import { UsableCapacity, type NodeRoom } from './usable-capacity.ts';
@@ -135,13 +134,7 @@ export function lowerBoundOf(setup: PlanningSetup): number {
   const offerings = offeringsOf(setup);
   const asked = askedTypes(setup);
   const allZones = setup.zones.length === 0 ? 0 : 2 ** setup.zones.length - 1;
-  const fitIds = new Map<ClassFit, number>();
-  const signature = (c: number) =>
-    setup.fits[c]!.map((fit) => {
-      if (!fit) return -1;
-      if (!fitIds.has(fit)) fitIds.set(fit, fitIds.size);
-      return fitIds.get(fit)!;
-    }).join(',');
+  const signature = fitSignatures(setup);
 
   // Item sets: the offerings a class accepts in a zone mask that can hold one of its pods.
   // Classes alike share the accepted list; sets with the same members are one set.

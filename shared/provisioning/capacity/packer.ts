@@ -15,24 +15,20 @@ import { fitsOne } from './fits-one.ts';
 import { forcedNodeGroups, type ForcedNodeGroup } from './topology.ts';
 import { waterFill } from './water-fill.ts';
 import type { SeedNode } from './pattern-seeds.ts';
+import type { NodeLoad } from './node-offerings.ts';
 
-export interface PlanNode {
+/**
+ * A node being packed: its load (pool, zones it may be in whatever its type, summed requests:
+ * NodeLoad) and how it was opened and filled.
+ */
+export interface PlanNode extends NodeLoad {
   /** Opening order: the first-fit scan list stays sorted by it. */
   id: number;
-  pool: PoolTable;
   /** Index in pool.types of the type the node was opened with. */
   type: number;
   /** Zone masks of the opening type's offerings every pod on the node accepts. */
   spot: number;
   od: number;
-  /** Zones the node may be in whatever its type: its pods' node selection and topology pins. */
-  zoneLimit: number;
-  cpu: number;
-  mem: number;
-  gpus: number;
-  pods: number;
-  /** Ephemeral storage requested by the node's pods, bytes. */
-  storage: number;
   classes: number[];
   counts: number[];
   podIds: string[];

@@ -19,9 +19,8 @@
 //
 // Like lower-bound.ts it ignores zone affinity, anti-affinity between different classes outside
 // a clique, pool limits and GPU counts: dropping a constraint only lowers the bound.
-import type { ClassFit } from './class-fit.ts';
 import { fitsOne } from './fits-one.ts';
-import { accepts, askedTypes, offeringsOf, perZoneMinimum, reachOf, type Offering } from './bound-inputs.ts';
+import { accepts, askedTypes, fitSignatures, offeringsOf, perZoneMinimum, reachOf, type Offering } from './bound-inputs.ts';
 import { PatternLp, undominated, type Variant } from './pattern-lp.ts';
 import { patternCeiling, type PatternItem } from './pattern-pricing.ts';
 import { forcedNodeGroups } from './topology.ts';
@@ -55,13 +54,7 @@ function rowsOf(setup: PlanningSetup): { rows: Row[]; perNode: number[] } {
   const groupsOf: number[][] = setup.classes.map(() => []);
   groups.forEach((g, i) => g.classes.forEach((c) => groupsOf[c]!.push(i)));
 
-  const fitIds = new Map<ClassFit, number>();
-  const fitKey = (c: number) =>
-    setup.fits[c]!.map((fit) => {
-      if (!fit) return -1;
-      if (!fitIds.has(fit)) fitIds.set(fit, fitIds.size);
-      return fitIds.get(fit)!;
-    }).join(',');
+  const fitKey = fitSignatures(setup);
   const index = new Map<string, Row>();
   const rows: Row[] = [];
   const add = (c: number, zones: number, count: number) => {
