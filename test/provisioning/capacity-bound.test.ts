@@ -205,6 +205,28 @@ describe('patternSeeds: nodes for the pods no topology rule touches', () => {
     expectValidPlan(planCapacity(req, OPTIONS), req, OPTIONS);
   });
 
+  it('puts zone-spread pods in the room the pattern nodes leave, each node pinned to its zone', () => {
+    // The LP buys five c1.4x for the ten 3-vCPU api pods (two each, 0.18 a pod; a c1.2x holds
+    // one): each keeps 2 vCPU and 14 GiB free. The six web pods (two per zone) fit there, so
+    // the packer opens no node for them; on-demand costs the same in every zone.
+    const api = many('api', 10, { cpu: 3000, memoryGiB: 1 });
+    const web = many('web', 6, { cpu: 500, memoryGiB: 1, labels: { app: 'web' }, topologySpread: [spread] });
+    const setup = preparePlanning(request([...api, ...web], { nodePools: [onlyTypes('c1.1x', 'c1.2x', 'c1.4x')] }), OPTIONS);
+    const seeds = patternSeeds(setup);
+    expect(seeds.map((seed) => seed.pool.types[seed.type]!.info.name)).toEqual(Array(5).fill('c1.4x'));
+    const { nodes, unschedulable } = pack(setup, ['remaining', 'class'], seeds);
+    expect(unschedulable).toEqual([]);
+    expect(nodes).toHaveLength(5);
+    const { planned } = finalizeNodes(setup, nodes);
+    const webPerZone = new Map<string, number>();
+    for (const node of planned) {
+      const count = node.pods.filter((id) => id.includes('web')).length;
+      if (count > 0) webPerZone.set(node.zone!, (webPerZone.get(node.zone!) ?? 0) + count);
+    }
+    expect(Object.fromEntries(webPerZone)).toEqual(Object.fromEntries(ZONES.map((zone) => [zone, 2])));
+    expect(planned.reduce((sum, node) => sum + node.hourlyPrice, 0)).toBeCloseTo(1.8, 9);
+  });
+
   it('leaves pods whose pool has limits to the packer, which keeps to them', () => {
     const limited = tinyPool([ON_DEMAND], { name: 'limited', weight: 50, limits: { cpu: '100' } });
     expect(patternSeeds(preparePlanning(request(pods, { nodePools: [limited] }), OPTIONS))).toEqual([]);

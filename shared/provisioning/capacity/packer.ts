@@ -124,7 +124,13 @@ class Packer {
       if (waits(c)) continue;
       targets.push(...(this.zoneTargets(c) ?? []));
     }
-    const work = new FillWork(targets, this.setup.classes);
+    // Room left on the pattern nodes goes first to the pods the LP did not place (zone spread,
+    // the dive's tail), largest first, as long as they do not make the node dearer (room():
+    // a spread pod pins a node only to the zone of its cheapest offering).
+    if (this.seeds.length > 0) {
+      for (const target of targets) target.count = this.fillOpenNodes(target.c, target.count, target.zones);
+    }
+    const work = new FillWork(targets.filter((target) => target.count > 0), this.setup.classes);
     for (;;) {
       work.compact();
       const first = work.targets[0];
@@ -458,6 +464,23 @@ class Packer {
   }
 
   private place(c: number, count: number, zoneMask: number, usable: PoolTable[]): void {
+    let n = this.fillOpenNodes(c, count, zoneMask);
+    const key = this.scanKey(c, zoneMask);
+    let lastId = this.resumeAt.get(key) ?? 0;
+    while (n > 0) {
+      const node = this.openNode(c, zoneMask, usable);
+      if (!node) return this.reject(c, n, explainUnplaced(this.setup, c, zoneMask, usable));
+      lastId = node.id;
+      const room = Math.min(n, this.room(node, c, zoneMask));
+      if (room <= 0) throw new Error(`planner invariant: a node opened for class ${c} has no room for it`);
+      this.add(node, c, room, zoneMask);
+      n -= room;
+    }
+    this.resumeAt.set(key, lastId);
+  }
+
+  /** First fit of the pods into the nodes already open, opening none: how many are left. */
+  private fillOpenNodes(c: number, count: number, zoneMask: number): number {
     let n = count;
     const key = this.scanKey(c, zoneMask);
     const resumeId = this.resumeAt.get(key) ?? 0;
@@ -485,19 +508,8 @@ class Packer {
       this.open.copyWithin(kept, i);
       this.open.length -= i - kept;
     }
-    while (n > 0) {
-      const node = this.openNode(c, zoneMask, usable);
-      if (!node) {
-        this.resumeAt.set(key, lastId);
-        return this.reject(c, n, explainUnplaced(this.setup, c, zoneMask, usable));
-      }
-      lastId = node.id;
-      const room = Math.min(n, this.room(node, c, zoneMask));
-      if (room <= 0) throw new Error(`planner invariant: a node opened for class ${c} has no room for it`);
-      this.add(node, c, room, zoneMask);
-      n -= room;
-    }
     this.resumeAt.set(key, lastId);
+    return n;
   }
 
   private isFull(node: PlanNode): boolean {
