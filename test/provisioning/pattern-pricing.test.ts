@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { solveKnapsackLp } from '../../shared/provisioning/capacity/bounded-knapsack-lp.ts';
 import {
-  bestPattern, patternCeiling, quickCeiling, type PatternItem, type PricingInput,
+  bestPattern, gridPattern, patternCeiling, quickCeiling, relaxedCeiling, type Pattern, type PatternItem, type PricingInput,
 } from '../../shared/provisioning/capacity/pattern-pricing.ts';
 
 const value = (a: Float64Array, v: number[]) => v.reduce((sum, x, j) => sum + x * a[j]!, 0);
@@ -160,6 +160,86 @@ describe('bestPattern and patternCeiling', () => {
       expect(patternCeiling(p)).toBeGreaterThanOrEqual(truth - 1e-9);
       expect(quickCeiling(p)).toBeGreaterThanOrEqual(truth - 1e-9);
       if (slots <= 16) expect(found.worth).toBeCloseTo(truth, 9);
+    }
+  });
+});
+
+/** Whether the pattern fits the node, its demand and its groups. */
+function fits(p: PricingInput, pattern: Pattern): boolean {
+  let cpu = 0, mem = 0, pods = 0, storage = 0;
+  const groups = new Map<number, number>();
+  for (const [r, n] of pattern.counts) {
+    const item = p.items[r]!;
+    if (n > p.demand[r]!) return false;
+    cpu += n * item.cpu; mem += n * item.mem; pods += n; storage += n * item.storage;
+    for (const g of item.groups) groups.set(g, (groups.get(g) ?? 0) + n);
+  }
+  return cpu <= p.node.cpu && mem <= p.node.mem && pods <= p.node.pods && storage <= p.node.storage && [...groups].every(([g, n]) => n <= p.perNode[g]!);
+}
+
+describe('the grid ceiling (whole pods on CPU and memory)', () => {
+  it('counts whole pods where the fractional knapsack counts parts (hand-checked)', () => {
+    // 2,500m of CPU; pods of 1,000m worth 1 each. Fractionally 2.5 pods fit (worth 2.5); whole,
+    // two (worth 2). On a 50m grid the table holds exactly that.
+    const p = input({ cpu: 2500, mem: 8 * GiB, pods: 30, storage: 0 }, [{ cpu: 1000, mem: 0.5 * GiB, storage: 0, groups: [] }], [5], [1]);
+    expect(relaxedCeiling(p)).toBeCloseTo(2.5, 9);
+    expect(relaxedCeiling(p, 0)).toBeCloseTo(2, 9);
+    expect(gridPattern(p, 0)).toEqual({ counts: [[0, 2]], worth: 2 });
+  });
+
+  it('keeps CPU and memory together: the fractional mix of two shapes is not a pattern (hand-checked)', () => {
+    // 4 CPU, 4 GiB, 20 slots. A = 2 CPU + 1 GiB, B = 1 CPU + 2 GiB, both worth 3. Fractionally
+    // 4/3 of each fill the node exactly (worth 8); whole pods, at most two (worth 6).
+    const p = input({ cpu: 4000, mem: 4 * GiB, pods: 20, storage: 0 }, [
+      { cpu: 2000, mem: GiB, storage: 0, groups: [] },
+      { cpu: 1000, mem: 2 * GiB, storage: 0, groups: [] },
+    ], [4, 4], [3, 3]);
+    expect(relaxedCeiling(p)).toBeCloseTo(8, 9);
+    expect(relaxedCeiling(p, 0)).toBeCloseTo(6, 9);
+    expect(gridPattern(p, 0)?.worth).toBe(6);
+  });
+
+  it('keeps the slots when the table is small: exact with them, slot-bound nodes included', () => {
+    // 8.1 CPU, 8.125 GiB, 5 slots; tiny pods worth 1 (100m, 128 MiB) and big ones worth 3 (2 CPU,
+    // 2 GiB). Best: 4 big + 1 tiny = 13 (the slots bind with CPU and memory).
+    const p = input({ cpu: 8100, mem: 8 * GiB + 128 * 2 ** 20, pods: 5, storage: 0 }, [
+      { cpu: 100, mem: 128 * 2 ** 20, storage: 0, groups: [] },
+      { cpu: 2000, mem: 2 * GiB, storage: 0, groups: [] },
+    ], [10, 10], [1, 3]);
+    expect(bruteForce(p)).toBe(13);
+    expect(relaxedCeiling(p, 0)).toBeCloseTo(13, 9);
+  });
+
+  it('never falls below a real pattern, and finds only patterns that fit, on random nodes', () => {
+    let seed = 29;
+    const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    for (let trial = 0; trial < 120; trial++) {
+      // Requests on the usual 50m / 128 MiB steps (an exact grid), or odd ones (a coarse grid).
+      const odd = random() < 0.4;
+      const big = random() < 0.2;
+      const node = {
+        cpu: big ? 64000 + Math.floor(random() * 4000) : 1000 + Math.floor(random() * 8000),
+        mem: (big ? 256 : 1 + random() * 16) * GiB, pods: 17 + Math.floor(random() * 40), storage: 20 * GiB,
+      };
+      const kinds = 1 + Math.floor(random() * 3);
+      const items: PatternItem[] = Array.from({ length: kinds }, () => ({
+        cpu: odd ? 37 + Math.floor(random() * 3000) : [50, 100, 250, 500, 1000, 2000][Math.floor(random() * 6)]!,
+        mem: odd ? Math.floor(random() * 3 * GiB) + 12345 : [128, 256, 512, 1024, 2048, 4096][Math.floor(random() * 6)]! * 2 ** 20,
+        storage: random() < 0.2 ? 5 * GiB : 0,
+        // Group 0 may hold two kinds at once: then the grid prices it instead of keeping it.
+        groups: random() < 0.3 ? [0] : [],
+      }));
+      const demand = items.map(() => 1 + Math.floor(random() * (big ? 9 : 7)));
+      const values = items.map(() => random());
+      const p = input(node, items, demand, values, [1 + Math.floor(random() * 3)]);
+      const truth = bruteForce(p);
+      expect(relaxedCeiling(p, 0)).toBeGreaterThanOrEqual(truth - 1e-9);
+      expect(relaxedCeiling(p, 0)).toBeLessThanOrEqual(relaxedCeiling(p) + 1e-9);
+      const found = gridPattern(p, Number.POSITIVE_INFINITY);
+      if (found) {
+        expect(fits(p, found)).toBe(true);
+        expect(found.worth).toBeLessThanOrEqual(truth + 1e-9);
+      }
     }
   });
 });

@@ -5,6 +5,7 @@
 // kind than there are, and hold at most `perNode` pods of each forced group (anti-affinity,
 // hostname spread).
 import { solveKnapsackLp } from './bounded-knapsack-lp.ts';
+import { gridCeiling, gridCounts } from './grid-ceiling.ts';
 
 /** A kind of pod: its requests and the forced groups it counts in. */
 export interface PatternItem {
@@ -44,7 +45,7 @@ export interface Pattern {
 const times = (capacity: number, rate: number) => (rate === Number.POSITIVE_INFINITY ? rate : capacity * rate);
 
 /** Nodes with at most this many pod slots get the exact search (up to EXACT_STEPS). */
-const EXACT_SLOTS = 16;
+export const EXACT_SLOTS = 16;
 const EXACT_STEPS = 20_000;
 
 /** The rows worth searching: valued, with pods left, and fitting the empty node. */
@@ -134,6 +135,11 @@ function byDensity(input: PricingInput, rows: number[]): number[] {
 /** The fractional optimum rounded down, then topped up with whole pods by density. */
 function roundedPattern(input: PricingInput, rows: number[]): Pattern {
   const { a } = solveKnapsackLp(knapsackOf(input, rows));
+  return filledPattern(input, rows, rows.map((r, j) => [r, Math.floor(a[j]! + 1e-9)]));
+}
+
+/** The pods asked for, as many of each as still fit, in order; then topped up with whole pods by density. */
+function filledPattern(input: PricingInput, rows: number[], asked: Array<[number, number]>): Pattern {
   const room = new Room(input);
   const taken = new Map<number, number>();
   let worth = 0;
@@ -143,7 +149,7 @@ function roundedPattern(input: PricingInput, rows: number[]): Pattern {
     taken.set(r, (taken.get(r) ?? 0) + n);
     worth += n * input.value[r]!;
   };
-  rows.forEach((r, j) => put(r, room.most(r, Math.floor(a[j]! + 1e-9))));
+  for (const [r, n] of asked) put(r, room.most(r, n));
   for (const r of byDensity(input, rows)) put(r, room.most(r, input.demand[r]! - (taken.get(r) ?? 0)));
   return { counts: [...taken].sort((x, y) => x[0] - y[0]), worth };
 }
@@ -207,19 +213,8 @@ export function bestPattern(input: PricingInput): Pattern {
   return exact ?? roundedPattern(input, rows);
 }
 
-/**
- * A proven ceiling on the worth of every pattern of this node: the exact optimum when the exact
- * search finishes, else the fractional knapsack's dual value (any duals y >= 0 give
- * y.capacity + sum over items of demand x max(0, value - y.requests), by weak duality).
- */
-export function patternCeiling(input: PricingInput): number {
-  const rows = candidates(input);
-  if (rows.length === 0) return 0;
-  // The exact search is worth trying on any node: with few kinds of pods it finishes quickly.
-  const exact = exactPattern(input, rows);
-  if (exact) return exact.worth;
-  const lp = knapsackOf(input, rows);
-  const { y } = solveKnapsackLp(lp);
+/** The fractional knapsack's dual value at y (clipped at 0): at least every pattern's worth, by weak duality. */
+function knapsackCeiling(lp: ReturnType<typeof knapsackOf>, y: Float64Array): number {
   let ceiling = 0;
   for (let i = 0; i < lp.rows; i++) ceiling += Math.max(0, y[i]!) * lp.capacity[i]!;
   for (let j = 0; j < lp.cols; j++) {
@@ -228,6 +223,59 @@ export function patternCeiling(input: PricingInput): number {
     ceiling += lp.upper[j]! * Math.max(0, lp.value[j]! - used);
   }
   return ceiling;
+}
+
+/**
+ * A proven ceiling on the worth of every pattern of this node: the exact optimum when the exact
+ * search finishes, else the fractional knapsack's dual value (any duals y >= 0 give
+ * y.capacity + sum over items of demand x max(0, value - y.requests), by weak duality); when that
+ * is above `refineAbove`, the lower of it and the grid ceiling (grid-ceiling.ts, whole pods on
+ * CPU and memory: slower, so only where a looser ceiling would cost the caller something).
+ */
+export function patternCeiling(input: PricingInput, refineAbove = Number.POSITIVE_INFINITY): number {
+  const rows = candidates(input);
+  if (rows.length === 0) return 0;
+  // The exact search is worth trying on any node: with few kinds of pods it finishes quickly.
+  const exact = exactPattern(input, rows);
+  if (exact) return exact.worth;
+  return relaxedCeiling(input, refineAbove);
+}
+
+/** patternCeiling without the exact search: the fractional knapsack's, and the grid's when that is above `refineAbove`. */
+export function relaxedCeiling(input: PricingInput, refineAbove = Number.POSITIVE_INFINITY): number {
+  const rows = candidates(input);
+  if (rows.length === 0) return 0;
+  const lp = knapsackOf(input, rows);
+  const { y } = solveKnapsackLp(lp);
+  const ceiling = knapsackCeiling(lp, y);
+  if (ceiling <= refineAbove) return ceiling;
+  return Math.min(ceiling, gridCeiling(input, rows, y, groupsOf(input, rows)));
+}
+
+/**
+ * A better pattern than bestPattern's rounding, from the grid (grid-ceiling.ts), for a node the
+ * exact search cannot finish: the table's optimum cut to what really fits (slots, storage,
+ * groups) and topped up by density; first from the small table with slots free, then, if that is
+ * worth no more than `worthBeating`, with slots kept. Slower than bestPattern: for the few nodes
+ * whose ceiling says a better pattern may exist. Undefined when the fractional knapsack already
+ * says no pattern is worth more than `worthBeating`, or the grid has nothing.
+ */
+export function gridPattern(input: PricingInput, worthBeating: number, slotsKept = true): Pattern | undefined {
+  const rows = candidates(input);
+  if (rows.length === 0) return undefined;
+  const lp = knapsackOf(input, rows);
+  const { y } = solveKnapsackLp(lp);
+  if (knapsackCeiling(lp, y) <= worthBeating) return undefined;
+  const groups = groupsOf(input, rows);
+  let best: Pattern | undefined;
+  for (const quick of slotsKept ? [true, false] : [true]) {
+    const counts = gridCounts(input, rows, y, groups, quick);
+    if (!counts) continue;
+    const pattern = filledPattern(input, rows, byDensity(input, [...counts.keys()]).map((r) => [r, counts.get(r)!]));
+    if (!best || pattern.worth > best.worth) best = pattern;
+    if (best.worth > worthBeating) break;
+  }
+  return best;
 }
 
 /**
