@@ -160,11 +160,11 @@ describe('patternSeeds: nodes for the pods no topology rule touches', () => {
     ...many('web', 9, { cpu: 500, memoryGiB: 1, labels: { app: 'web' }, topologySpread: [spread] }),
   ];
 
-  it('seats every free pod in the highest-weight pool that takes it, each node within its type', () => {
+  it.each([false, true])('seats every free pod in the highest-weight pool that takes it, each node within its type (grid pricing: %s)', (grid) => {
     const preferred = tinyPool([ON_DEMAND, { key: 'karpenter.k8s.aws/instance-family', operator: 'In', values: ['c1'] }], { name: 'preferred', weight: 50 });
     const fallback = tinyPool([ON_DEMAND], { name: 'fallback', weight: 10 });
     const setup = preparePlanning(request(pods, { nodePools: [fallback, preferred] }), OPTIONS);
-    const seeds = patternSeeds(setup);
+    const seeds = patternSeeds(setup, grid);
     const seated = new Map<string, number>();
     for (const seed of seeds) {
       expect(seed.pool.pool.name).toBe('preferred');

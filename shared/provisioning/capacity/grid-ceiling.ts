@@ -89,13 +89,16 @@ export function gridCeiling(input: PricingInput, rows: number[], y: ArrayLike<nu
 }
 
 /**
- * The pods per row of the table's optimum, a pattern once cut to what really fits: `quick`, with
- * slots free (the small table; on mid-size nodes they rarely bind), else with slots as a third
- * side when that table is small enough. Undefined when nothing can be walked back.
+ * The pods per row of the table's optimum, a pattern once cut to what really fits: with slots
+ * kept as a third side when that table is small enough, or from the CPU x memory table alone,
+ * slots free (on mid-size nodes they rarely bind); with `quickCells`, only when that table is
+ * exact and at most that large. Undefined when nothing can be walked back.
  */
-export function gridCounts(input: PricingInput, rows: number[], y: ArrayLike<number>, groups: Map<number, number>, quick: boolean): Map<number, number> | undefined {
+export function gridCounts(
+  input: PricingInput, rows: number[], y: ArrayLike<number>, groups: Map<number, number>, slotsKept: boolean, quickCells?: number,
+): Map<number, number> | undefined {
   if (input.node.cpu <= 0 || input.node.mem <= 0) return undefined;
-  return ceilingAt(input, rows, y, groups, 0, true, !quick)?.counts;
+  return ceilingAt(input, rows, y, groups, 0, slotsKept || quickCells === undefined ? true : quickCells, slotsKept)?.counts;
 }
 
 /** A ceiling, and the pods per row of the table's optimum when recorded (they may break the relaxed rules). */
@@ -106,11 +109,12 @@ interface GridResult {
 
 /**
  * The ceiling at one price per slot (the other multipliers from y); with `record`, the optimum's
- * pods per row. With `slotSide` the slots are a third side of the table instead (exact in them),
+ * pods per row (a number: only if the table is exact and at most that many cells, else
+ * undefined). With `slotSide` the slots are a third side of the table instead (exact in them),
  * undefined when that table would be too large.
  */
 function ceilingAt(
-  input: PricingInput, rows: number[], y: ArrayLike<number>, groups: Map<number, number>, slotPrice: number, record: boolean, slotSide: boolean,
+  input: PricingInput, rows: number[], y: ArrayLike<number>, groups: Map<number, number>, slotPrice: number, record: boolean | number, slotSide: boolean,
 ): GridResult | undefined {
   const { node, items, demand, value, perNode } = input;
   const storagePrice = Math.max(0, y[3] ?? 0);
@@ -147,6 +151,7 @@ function ceilingAt(
   const cols = height + 1;
   const cells = (width + 1) * cols * depth;
   if (slotSide && (cells > MAX_CELLS_WITH_SLOTS || !cpuGrid.exact || !memGrid.exact)) return undefined;
+  if (typeof record === 'number' && (cells > record || !cpuGrid.exact || !memGrid.exact)) return undefined;
   const table = new Float64Array(cells);
   // Binary splitting: pieces of 1, 2, 4, ... pods make every count up to `most` a sum of pieces.
   const pieces: Array<{ row: number; pods: number; pc: number; pm: number; worth: number }> = [];

@@ -5,7 +5,7 @@
 // kind ("variant") is priced (pattern-pricing.ts) and the patterns worth more than they cost join.
 // Used by pattern-seeds.ts (nodes to open) and pattern-bound.ts (a lower bound).
 import { solveCoveringLp, type CoveringSolution } from './covering-lp.ts';
-import { bestPattern, quickCeiling, type NodeCapacity, type PatternItem, type PricingInput } from './pattern-pricing.ts';
+import { bestPattern, EXACT_SLOTS, gridPattern, quickCeiling, type NodeCapacity, type PatternItem, type PricingInput } from './pattern-pricing.ts';
 
 /** A kind of node a pattern can be bought on: what it holds, the kinds it may take, its price. */
 export interface Variant {
@@ -27,6 +27,11 @@ export interface GenerateOptions {
   columnsPerRound: number;
   /** Stop after three rounds in a row that lower the cost by less than this share; never when absent. */
   stall?: number;
+  /**
+   * Also search nodes of more than EXACT_SLOTS slots on the grid (pattern-pricing.ts gridPattern),
+   * on CPU x memory tables that are exact and at most this many cells (mid-size nodes).
+   */
+  gridCells?: number;
 }
 
 /** How many pods of the item fit one empty node, within its forced groups. */
@@ -178,7 +183,12 @@ export class PatternLp<V extends Variant> {
       .slice(0, options.pricedPerRound);
     const offers: Array<{ variant: V; counts: Array<[number, number]>; gain: number }> = [];
     for (const { variant } of hopeful) {
-      const { counts, worth } = bestPattern(this.pricing(variant, y));
+      const input = this.pricing(variant, y);
+      let { counts, worth } = bestPattern(input);
+      if (options.gridCells !== undefined && variant.node.pods > EXACT_SLOTS) {
+        const found = gridPattern(input, Math.max(worth, variant.price) * (1 + 1e-6), options.gridCells);
+        if (found && found.worth > worth) ({ counts, worth } = found);
+      }
       // Relative reduced cost: what the pattern is worth per dollar, over 1.
       const gain = worth / variant.price - 1;
       if (gain > 1e-6) offers.push({ variant, counts, gain });

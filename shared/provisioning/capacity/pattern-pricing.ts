@@ -255,12 +255,13 @@ export function relaxedCeiling(input: PricingInput, refineAbove = Number.POSITIV
 /**
  * A better pattern than bestPattern's rounding, from the grid (grid-ceiling.ts), for a node the
  * exact search cannot finish: the table's optimum cut to what really fits (slots, storage,
- * groups) and topped up by density; first from the small table with slots free, then, if that is
- * worth no more than `worthBeating`, with slots kept. Slower than bestPattern: for the few nodes
- * whose ceiling says a better pattern may exist. Undefined when the fractional knapsack already
- * says no pattern is worth more than `worthBeating`, or the grid has nothing.
+ * groups) and topped up by density; first from the CPU x memory table with slots free, then, if
+ * that is worth no more than `worthBeating`, with slots kept. With `quickCells`, the first only,
+ * and only on a table that is exact and at most that large (the planner's budget). Slower than
+ * bestPattern: for nodes whose ceiling says a better pattern may exist. Undefined when the
+ * fractional knapsack already says no pattern is worth more than `worthBeating`, or the grid has nothing.
  */
-export function gridPattern(input: PricingInput, worthBeating: number, slotsKept = true): Pattern | undefined {
+export function gridPattern(input: PricingInput, worthBeating: number, quickCells?: number): Pattern | undefined {
   const rows = candidates(input);
   if (rows.length === 0) return undefined;
   const lp = knapsackOf(input, rows);
@@ -268,8 +269,8 @@ export function gridPattern(input: PricingInput, worthBeating: number, slotsKept
   if (knapsackCeiling(lp, y) <= worthBeating) return undefined;
   const groups = groupsOf(input, rows);
   let best: Pattern | undefined;
-  for (const quick of slotsKept ? [true, false] : [true]) {
-    const counts = gridCounts(input, rows, y, groups, quick);
+  for (const slotsKept of quickCells === undefined ? [false, true] : [false]) {
+    const counts = gridCounts(input, rows, y, groups, slotsKept, quickCells);
     if (!counts) continue;
     const pattern = filledPattern(input, rows, byDensity(input, [...counts.keys()]).map((r) => [r, counts.get(r)!]));
     if (!best || pattern.worth > best.worth) best = pattern;

@@ -44,6 +44,12 @@ const LATER = { ...FIRST, rounds: 2 };
  * 0.03 1.125 / 1.102 / 1.144, 0.05 1.125 / 1.106 / 1.146.
  */
 const DIVE_TAIL = 0.03;
+/**
+ * Grid searches (grid-ceiling.ts) on CPU x memory tables of at most this many cells: nodes up to
+ * about 8 vCPU and 32 GiB on 50m / 128 MiB steps (mixed 1,000 pods: 10,000 cells 1.064 of the
+ * resource bound, 5,000 cells 1.058, 20,000 cells 1.097; each is a different dive).
+ */
+const GRID_CELLS = 10_000;
 /** Classes with per-node caps (anti-affinity, hostname spread of their own): past this many, the LP takes none of them. */
 const MAX_CAPPED = 16;
 
@@ -135,7 +141,7 @@ function variantsOf(setup: PlanningSetup, pool: PoolTable, rows: PodClass[]): Ty
   return undominated(groups.values());
 }
 
-function seedsForPool(setup: PlanningSetup, pool: PoolTable, seedable: Seedable[], perNode: number[]): SeedNode[] {
+function seedsForPool(setup: PlanningSetup, pool: PoolTable, seedable: Seedable[], perNode: number[], grid: boolean): SeedNode[] {
   // One LP row per kind of pod: classes with the same requests, accepting the same offerings and
   // in no forced group (they differ only in labels) are one row; the first class stands for them.
   const rowOf = new Map<string, number>();
@@ -184,7 +190,8 @@ function seedsForPool(setup: PlanningSetup, pool: PoolTable, seedable: Seedable[
   // place, rather than rounding the LP's last fractions up.
   const tail = DIVE_TAIL * demand.reduce((a, b) => a + b, 0);
   for (let dive = 0; demand.reduce((a, b) => a + b, 0) > tail; dive++) {
-    const solution = lp.generate(dive === 0 ? FIRST : LATER);
+    const options = dive === 0 ? FIRST : LATER;
+    const solution = lp.generate(grid ? { ...options, gridCells: GRID_CELLS } : options);
     if (!solution.feasible) break;
     const order = lp.columns.map((_, j) => j).sort((p, q) => solution.x[q]! - solution.x[p]! || p - q);
     let committed = 0;
@@ -203,10 +210,14 @@ function seedsForPool(setup: PlanningSetup, pool: PoolTable, seedable: Seedable[
   return seeds;
 }
 
-/** Seed nodes for every pool's unconstrained pods; empty when there are none. */
-export function patternSeeds(setup: PlanningSetup): SeedNode[] {
+/**
+ * Seed nodes for every pool's unconstrained pods; empty when there are none. With `grid`, mid-size
+ * nodes' patterns are also searched on the grid (GRID_CELLS): slower, and better or worse
+ * depending on the request (the dive rounds a different LP), so planCapacity tries it as well.
+ */
+export function patternSeeds(setup: PlanningSetup, grid = false): SeedNode[] {
   const seeds: SeedNode[] = [];
   const { byPool, perNode } = seedableByPool(setup);
-  for (const [pool, seedable] of byPool) seeds.push(...seedsForPool(setup, pool, seedable, perNode));
+  for (const [pool, seedable] of byPool) seeds.push(...seedsForPool(setup, pool, seedable, perNode, grid));
   return seeds;
 }

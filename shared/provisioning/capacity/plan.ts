@@ -28,6 +28,9 @@ export function planCapacity(request: CapacityRequest, options: PlannerOptions =
   const runs: Array<[NodeShape[], SeedNode[]]> = [];
   if (seeds.length === 0 || small) runs.push([['remaining', 'class'], []], [['remaining'], []]);
   if (seeds.length > 0) runs.push([['remaining', 'class'], seeds]);
+  // On small requests there is time for a second LP, its mid-size nodes' patterns searched on
+  // the grid (pattern-seeds.ts): its dive lands elsewhere, better or worse; keep whichever wins.
+  if (seeds.length > 0 && small) runs.push([['remaining', 'class'], patternSeeds(setup, true)]);
   const packings = runs.map(([shapes, seeded]) => pack(setup, shapes, seeded));
   const finalize = (packed: (typeof packings)[number]) => {
     const { planned, unschedulable } = finalizeNodes(setup, packed.nodes);
