@@ -1,9 +1,11 @@
 // costLowerBound as linear relaxations: the covering LP solver on a case checkable by hand, the
 // resource LP's use of type mixes, per-zone prices under zone spread, forced nodes; the pattern
-// LP's whole pods per node, checked against plans on random requests; the pattern LP's nodes the
+// LP's whole pods per node, checked against plans on random requests; pods no node can mix
+// bounded apart; the pattern LP's nodes the
 // planner opens first; and how close the plan comes to the bound on a large unconstrained workload.
 import { describe, expect, it } from 'vitest';
 import { solveCoveringLp } from '../../shared/provisioning/capacity/covering-lp.ts';
+import { separatePodSets } from '../../shared/provisioning/capacity/bound-inputs.ts';
 import { lowerBoundOf } from '../../shared/provisioning/capacity/lower-bound.ts';
 import { patternBoundOf } from '../../shared/provisioning/capacity/pattern-bound.ts';
 import { finalizeNodes, packingCost } from '../../shared/provisioning/capacity/node-offerings.ts';
@@ -149,6 +151,38 @@ describe('costLowerBound: the pattern LP', () => {
       expect(plan.unschedulable).toEqual([]);
       expect(patternBoundOf(preparePlanning(req, OPTIONS))).toBeLessThanOrEqual(plan.hourlyCost + 1e-9);
     }
+  });
+});
+
+describe('costLowerBound: pods no node can mix', () => {
+  // A pool tainted for batch pods (c1.1x only) and a general one: the batch pods tolerate the
+  // taint and select the pool's label, the web pods do neither, so no node can hold both.
+  const batchPool = tinyPool([ON_DEMAND, { key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['c1.1x'] }], {
+    name: 'batch', weight: 10, labels: { tier: 'batch' }, taints: [{ key: 'dedicated', value: 'batch', effect: 'NoSchedule' }],
+  });
+  const general = onlyTypes('c1.1x');
+  const batch = many('batch', 3, {
+    cpu: 1500, memoryGiB: 1, labels: { app: 'batch' }, nodeSelector: { tier: 'batch' },
+    tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'batch', effect: 'NoSchedule' }],
+  });
+  const web = many('web', 4, { cpu: 1000, memoryGiB: 1, labels: { app: 'web' } });
+
+  it('bounds each set apart and adds the bounds (hand-checked)', () => {
+    const req = request([...batch, ...web], { nodePools: [general, batchPool] });
+    const sets = separatePodSets(preparePlanning(req, OPTIONS));
+    expect(sets?.map((ids) => ids.length).sort()).toEqual([3, 4]);
+    // Batch: one 1,500m pod per 2-vCPU c1.1x, three nodes (0.3; liquid CPU would say 2.25 nodes);
+    // web: two per node, two nodes (0.2).
+    expect(costLowerBound(req, OPTIONS)).toBeCloseTo(0.5, 6);
+    const alone = (pods: Pod[]) => costLowerBound(request(pods, { nodePools: [general, batchPool] }), OPTIONS);
+    expect(costLowerBound(req, OPTIONS)).toBeCloseTo(alone(batch) + alone(web), 9);
+  });
+
+  it('keeps them together when a spread counts pods of both sets', () => {
+    const spread = { topologyKey: 'topology.kubernetes.io/zone', maxSkew: 1, whenUnsatisfiable: 'DoNotSchedule' as const, labelSelector: { team: 'a' } };
+    const labelled = (pods: Pod[]) => pods.map((p) => ({ ...p, labels: { ...p.labels, team: 'a' }, topologySpread: [spread] }));
+    const req = request([...labelled(batch), ...labelled(web)], { nodePools: [general, batchPool] });
+    expect(separatePodSets(preparePlanning(req, OPTIONS))).toBeUndefined();
   });
 });
 

@@ -101,3 +101,38 @@ export function perZoneMinimum(setup: PlanningSetup, c: number, reach: number): 
   }
   return most;
 }
+
+/**
+ * The pods split into sets no node can mix, as pod ids: a node belongs to one pool, so classes
+ * that share no pool (a tainted pool and the pods that tolerate it, say) never share a node, and
+ * the cheapest plan is the sum of each set's cheapest plan. A bound per set is then a bound on
+ * the whole, and a tighter one where a set is small enough for the pattern LP. Undefined when
+ * there is only one set, or when a topology rule's pods (a spread's or an affinity's selector)
+ * fall in two sets: each set alone would check the rule on part of its pods, which is not a relaxation.
+ */
+export function separatePodSets(setup: PlanningSetup): string[][] | undefined {
+  const parent = setup.pools.map((_, p) => p);
+  const find = (p: number): number => (parent[p] === p ? p : (parent[p] = find(parent[p]!)));
+  const poolsOf = setup.classes.map((_, c) => setup.pools.filter((pool) => setup.fits[c]![pool.index]).map((pool) => pool.index));
+  for (const pools of poolsOf) for (const p of pools.slice(1)) parent[find(p)] = find(pools[0]!);
+  // Classes no pool takes place nowhere: any set will do.
+  const setOf = poolsOf.map((pools) => (pools.length > 0 ? find(pools[0]!) : -1));
+  const sets = new Set(setOf.filter((s) => s >= 0));
+  if (sets.size < 2) return undefined;
+  const groupSet = new Map<number, number>();
+  for (const [c, topology] of setup.topologies.entries()) {
+    const groups = [
+      ...topology.zoneSpread.map((r) => r.group), ...topology.hostSpread.map((r) => r.group),
+      ...topology.zoneAffinity.map((r) => r.group), ...topology.zoneGroups, ...topology.hostGroups,
+    ];
+    for (const g of groups) {
+      const seen = groupSet.get(g);
+      if (seen === undefined) groupSet.set(g, setOf[c]!);
+      else if (seen !== setOf[c]) return undefined;
+    }
+  }
+  const first = [...sets][0]!;
+  const pods = new Map<number, string[]>([...sets].map((s) => [s, []]));
+  setup.classes.forEach((cls, c) => pods.get(setOf[c]! >= 0 ? setOf[c]! : first)!.push(...cls.podIds));
+  return [...pods.values()];
+}

@@ -35,12 +35,12 @@
 // limits, integrality beyond forced nodes. Pods no plan can place are left out.
 import { solveCoveringLp } from './covering-lp.ts';
 import type { CapacityRequest, PlannerOptions } from './model.ts';
-import type { PodClass } from './pod-classes.ts';
+import { podId, type PodClass } from './pod-classes.ts';
 import type { PoolType } from './pool-table.ts';
 import type { PlanningSetup } from './setup.ts';
 import { preparePlanning } from './setup.ts';
 import { patternBoundOf } from './pattern-bound.ts';
-import { accepts, askedTypes, fitSignatures, offeringsOf, perZoneMinimum, reachOf, type Offering } from './bound-inputs.ts';
+import { accepts, askedTypes, fitSignatures, offeringsOf, perZoneMinimum, reachOf, separatePodSets, type Offering } from './bound-inputs.ts';
 import { fitsOne } from './fits-one.ts';
 import { forcedNodeGroups } from './topology.ts';
 import { UsableCapacity, type NodeRoom } from './usable-capacity.ts';
@@ -296,5 +296,12 @@ export function costLowerBound(request: CapacityRequest, options: PlannerOptions
   const setup = preparePlanning(request, options);
   // Both are bounds, so the larger is one: the pattern LP's where it is computed (small requests)
   // and usually tighter; the resource LP's otherwise.
-  return Math.max(lowerBoundOf(setup), patternBoundOf(setup));
+  const bestOf = (part: PlanningSetup) => Math.max(lowerBoundOf(part), patternBoundOf(part));
+  // Pods no node can mix are bounded apart, and the bounds added: a small set gets the pattern LP.
+  const sets = separatePodSets(setup);
+  if (!sets) return bestOf(setup);
+  return sets.reduce((sum, ids) => {
+    const wanted = new Set(ids);
+    return sum + bestOf(preparePlanning({ ...request, pods: request.pods.filter((pod) => wanted.has(podId(pod))) }, options));
+  }, 0);
 }
