@@ -1,5 +1,6 @@
 // A proven ceiling on what one node's best pattern is worth, tighter than the fractional
-// knapsack's on mid-size nodes: a Lagrangian relaxation solved exactly by dynamic programming.
+// knapsack's on mid-size nodes, and the pattern behind it: a Lagrangian relaxation solved exactly
+// by dynamic programming.
 //
 // The fractional knapsack (bounded-knapsack-lp.ts) lets a node take part of a pod, so on a node
 // of 4 vCPU and 55 slots its ceiling can sit 5-10% above any whole-pod pattern, and Farley's bound
@@ -9,14 +10,17 @@
 //     most the rounded-down sum, so every pattern that fits the node fits the grid). The grid unit
 //     is the greatest common divisor of the requests when that gives few enough cells (then the
 //     grid loses nothing: 50 millicores, 128 MiB), else the capacity over a fixed cell count.
-//   - Pod slots, storage and forced groups leave the constraints, each priced at a multiplier
-//     (the fractional knapsack's duals, clipped at 0): a pod's value drops by what it uses of
-//     them, and the multipliers times the node's capacity are added back. For any multipliers
-//     >= 0 this is at least every feasible pattern's worth (weak duality), whole pods included.
-//   - What one pod of each kind may number on its own (demand, slots, the group caps, CPU and
-//     memory) bounds its count, a constraint every pattern keeps.
-// The two-dimensional bounded knapsack that is left is solved exactly (binary splitting of the
-// counts, a 0/1 table over the grid), and its optimum plus the multipliers' share is the ceiling.
+//   - Pod slots are a third side of the table when that stays small (exact grids only); else they
+//     leave the constraints at a price per slot, searched for. Storage and the forced groups that
+//     several kinds share leave them too, priced at the fractional knapsack's duals (clipped at
+//     0): a pod's value drops by what it uses of them, and the prices times the node's capacity
+//     are added back. For any prices >= 0 this is at least every feasible pattern's worth (weak
+//     duality), whole pods included.
+//   - What one pod of each kind may number on its own (demand, slots, its group caps, CPU and
+//     memory) bounds its count, a constraint every pattern keeps; a group only one kind counts
+//     in is kept exactly so.
+// The bounded knapsack that is left is solved exactly (binary splitting of the counts, a 0/1
+// table over the grid), and its optimum plus the prices' share is the ceiling.
 import type { PricingInput } from './pattern-pricing.ts';
 
 /** Cells of the CPU x memory table: at most this many, so one ceiling costs pieces x cells. */

@@ -46,8 +46,9 @@ const LATER = { ...FIRST, rounds: 2 };
 const DIVE_TAIL = 0.03;
 /**
  * Grid searches (grid-ceiling.ts) on CPU x memory tables of at most this many cells: nodes up to
- * about 8 vCPU and 32 GiB on 50m / 128 MiB steps (mixed 1,000 pods: 10,000 cells 1.064 of the
- * resource bound, 5,000 cells 1.058, 20,000 cells 1.097; each is a different dive).
+ * about 8 vCPU and 32 GiB on 50m / 128 MiB steps. Measured as the only pattern LP on the mixed
+ * 1,000 pods (plan over the resource bound): 10,000 cells 1.064, 5,000 cells 1.058, 20,000 cells
+ * 1.097, no grid 1.095; each is a different dive, hence a candidate beside the plain LP's.
  */
 const GRID_CELLS = 10_000;
 /** Classes with per-node caps (anti-affinity, hostname spread of their own): past this many, the LP takes none of them. */
