@@ -60,11 +60,11 @@ function gridOf(requests: number[], capacity: number, cells: number): { units: (
 export function gridCeiling(input: PricingInput, rows: number[], y: ArrayLike<number>, groups: Map<number, number>): number {
   if (input.node.cpu <= 0 || input.node.mem <= 0) return Number.POSITIVE_INFINITY;
   // Small enough to keep the slots as a third side of the table: no slot price to search for.
-  const withSlots = ceilingAt(input, rows, y, groups, 0, false, true);
+  const withSlots = ceilingAt(input, rows, y, groups, { slotPrice: 0, record: false, slotSide: true, exactCells: MAX_CELLS_WITH_SLOTS });
   if (withSlots) return withSlots.ceiling;
   // Every slot price gives a ceiling, and the ceiling is convex in it: the duals' price, then a
   // golden-section search between 0 and the dearest pod (above it no pod is worth its slot).
-  const at = (slotPrice: number) => ceilingAt(input, rows, y, groups, slotPrice, false, false)!.ceiling;
+  const at = (slotPrice: number) => ceilingAt(input, rows, y, groups, { slotPrice, record: false, slotSide: false })!.ceiling;
   let best = at(Math.max(0, y[2] ?? 0));
   let low = 0;
   let high = Math.max(0, ...rows.map((r) => input.value[r]!));
@@ -102,7 +102,8 @@ export function gridCounts(
   input: PricingInput, rows: number[], y: ArrayLike<number>, groups: Map<number, number>, slotsKept: boolean, quickCells?: number,
 ): Map<number, number> | undefined {
   if (input.node.cpu <= 0 || input.node.mem <= 0) return undefined;
-  return ceilingAt(input, rows, y, groups, 0, slotsKept || quickCells === undefined ? true : quickCells, slotsKept)?.counts;
+  const exactCells = slotsKept ? MAX_CELLS_WITH_SLOTS : quickCells;
+  return ceilingAt(input, rows, y, groups, { slotPrice: 0, record: true, slotSide: slotsKept, exactCells })?.counts;
 }
 
 /** A ceiling, and the pods per row of the table's optimum when recorded (they may break the relaxed rules). */
@@ -111,16 +112,22 @@ interface GridResult {
   counts?: Map<number, number>;
 }
 
-/**
- * The ceiling at one price per slot (the other multipliers from y); with `record`, the optimum's
- * pods per row (a number: only if the table is exact and at most that many cells, else
- * undefined). With `slotSide` the slots are a third side of the table instead (exact in them),
- * undefined when that table would be too large.
- */
-function ceilingAt(
-  input: PricingInput, rows: number[], y: ArrayLike<number>, groups: Map<number, number>, slotPrice: number, record: boolean | number, slotSide: boolean,
-): GridResult | undefined {
+/** How one table is built and read. */
+interface TableOptions {
+  /** Price per slot taken off each pod's worth (added back per slot of the node). */
+  slotPrice: number;
+  /** Walk the optimum back to pods per row. */
+  record: boolean;
+  /** Slots as a third side of the table (exact in them) rather than priced. */
+  slotSide: boolean;
+  /** Build the table only when both grids are exact and it has at most this many cells; undefined otherwise. */
+  exactCells?: number;
+}
+
+/** The ceiling for one table (the multipliers other than the slot price from y); with `record`, the optimum's pods per row. */
+function ceilingAt(input: PricingInput, rows: number[], y: ArrayLike<number>, groups: Map<number, number>, table: TableOptions): GridResult | undefined {
   const { node, items, demand, value, perNode } = input;
+  const { slotPrice, record, slotSide, exactCells } = table;
   const storagePrice = Math.max(0, y[3] ?? 0);
   // A group only one of the rows counts in is kept exactly by that row's count (below): no price.
   const members = new Map<number, number>();
@@ -154,9 +161,8 @@ function ceilingAt(
   const depth = slotSide ? node.pods + 1 : 1;
   const cols = height + 1;
   const cells = (width + 1) * cols * depth;
-  if (slotSide && (cells > MAX_CELLS_WITH_SLOTS || !cpuGrid.exact || !memGrid.exact)) return undefined;
-  if (typeof record === 'number' && (cells > record || !cpuGrid.exact || !memGrid.exact)) return undefined;
-  const table = new Float64Array(cells);
+  if (exactCells !== undefined && (cells > exactCells || !cpuGrid.exact || !memGrid.exact)) return undefined;
+  const best = new Float64Array(cells);
   // Binary splitting: pieces of 1, 2, 4, ... pods make every count up to `most` a sum of pieces.
   const pieces: Array<{ row: number; pods: number; pc: number; pm: number; worth: number }> = [];
   for (const kind of kinds) {
@@ -187,9 +193,9 @@ function ceilingAt(
         const at = c * plane + m * depth;
         const from = (c - pc) * plane + (m - pm) * depth - ps;
         for (let k = depth - 1; k >= ps; k--) {
-          const candidate = table[from + k]! + worth;
-          if (candidate > table[at + k]!) {
-            table[at + k] = candidate;
+          const candidate = best[from + k]! + worth;
+          if (candidate > best[at + k]!) {
+            best[at + k] = candidate;
             if (taken) {
               const bit = p * cells + at + k;
               taken[bit >>> 3]! |= 1 << (bit & 7);
@@ -200,7 +206,7 @@ function ceilingAt(
     }
   });
   const last = width * plane + height * depth + depth - 1;
-  if (!taken) return { ceiling: ceiling + table[last]! };
+  if (!taken) return { ceiling: ceiling + best[last]! };
   if (counts) {
     let at = last;
     for (let p = pieces.length - 1; p >= 0; p--) {
@@ -211,5 +217,5 @@ function ceilingAt(
       at -= piece.pc * plane + piece.pm * depth + (slotSide ? piece.pods : 0);
     }
   }
-  return { ceiling: ceiling + table[last]!, counts };
+  return { ceiling: ceiling + best[last]!, counts };
 }

@@ -213,8 +213,13 @@ export function bestPattern(input: PricingInput): Pattern {
   return exact ?? roundedPattern(input, rows);
 }
 
-/** The fractional knapsack's dual value at y (clipped at 0): at least every pattern's worth, by weak duality. */
-function knapsackCeiling(lp: ReturnType<typeof knapsackOf>, y: Float64Array): number {
+/**
+ * The fractional knapsack of the rows on this node, solved: its duals y, and their dual value
+ * (clipped at 0), at least every pattern's worth by weak duality.
+ */
+function fractionalCeiling(input: PricingInput, rows: number[]): { y: Float64Array; ceiling: number } {
+  const lp = knapsackOf(input, rows);
+  const { y } = solveKnapsackLp(lp);
   let ceiling = 0;
   for (let i = 0; i < lp.rows; i++) ceiling += Math.max(0, y[i]!) * lp.capacity[i]!;
   for (let j = 0; j < lp.cols; j++) {
@@ -222,7 +227,7 @@ function knapsackCeiling(lp: ReturnType<typeof knapsackOf>, y: Float64Array): nu
     for (let i = 0; i < lp.rows; i++) used += Math.max(0, y[i]!) * lp.r[i * lp.cols + j]!;
     ceiling += lp.upper[j]! * Math.max(0, lp.value[j]! - used);
   }
-  return ceiling;
+  return { y, ceiling };
 }
 
 /**
@@ -245,9 +250,7 @@ export function patternCeiling(input: PricingInput, refineAbove = Number.POSITIV
 export function relaxedCeiling(input: PricingInput, refineAbove = Number.POSITIVE_INFINITY): number {
   const rows = candidates(input);
   if (rows.length === 0) return 0;
-  const lp = knapsackOf(input, rows);
-  const { y } = solveKnapsackLp(lp);
-  const ceiling = knapsackCeiling(lp, y);
+  const { y, ceiling } = fractionalCeiling(input, rows);
   if (ceiling <= refineAbove) return ceiling;
   return Math.min(ceiling, gridCeiling(input, rows, y, groupsOf(input, rows)));
 }
@@ -264,9 +267,8 @@ export function relaxedCeiling(input: PricingInput, refineAbove = Number.POSITIV
 export function gridPattern(input: PricingInput, worthBeating: number, quickCells?: number): Pattern | undefined {
   const rows = candidates(input);
   if (rows.length === 0) return undefined;
-  const lp = knapsackOf(input, rows);
-  const { y } = solveKnapsackLp(lp);
-  if (knapsackCeiling(lp, y) <= worthBeating) return undefined;
+  const { y, ceiling } = fractionalCeiling(input, rows);
+  if (ceiling <= worthBeating) return undefined;
   const groups = groupsOf(input, rows);
   let best: Pattern | undefined;
   for (const slotsKept of quickCells === undefined ? [false, true] : [false]) {
