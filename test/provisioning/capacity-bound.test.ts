@@ -198,7 +198,7 @@ describe('patternSeeds: nodes for the pods no topology rule touches', () => {
     const preferred = tinyPool([ON_DEMAND, { key: 'karpenter.k8s.aws/instance-family', operator: 'In', values: ['c1'] }], { name: 'preferred', weight: 50 });
     const fallback = tinyPool([ON_DEMAND], { name: 'fallback', weight: 10 });
     const setup = preparePlanning(request(pods, { nodePools: [fallback, preferred] }), OPTIONS);
-    const seeds = patternSeeds(setup, grid);
+    const seeds = patternSeeds(setup, { grid });
     const seated = new Map<string, number>();
     for (const seed of seeds) {
       expect(seed.pool.pool.name).toBe('preferred');
@@ -259,6 +259,34 @@ describe('patternSeeds: nodes for the pods no topology rule touches', () => {
     }
     expect(Object.fromEntries(webPerZone)).toEqual(Object.fromEntries(ZONES.map((zone) => [zone, 2])));
     expect(planned.reduce((sum, node) => sum + node.hourlyPrice, 0)).toBeCloseTo(1.8, 9);
+  });
+
+  it('with zoneShares, seats up to an even share of a zone-spread class in each zone, on nodes of that zone', () => {
+    // Nine web pods over three zones (maxSkew 1): the LP may place 3 in each. A node holding web
+    // pods is bought in one zone only, so the spread counts them where they are.
+    const req = request(pods, { nodePools: [onlyTypes('c1.1x', 'c1.2x', 'c1.4x', 'r1.1x')] });
+    const setup = preparePlanning(req, OPTIONS);
+    const seeds = patternSeeds(setup, { zoneShares: true });
+    const webPerZone = new Map<number, number>();
+    for (const seed of seeds) {
+      const web = seed.pods.filter(([c]) => setup.classes[c]!.template.name.startsWith('web')).reduce((a, [, n]) => a + n, 0);
+      if (web === 0) continue;
+      const zones = seed.spot | seed.od;
+      expect(zones & (zones - 1)).toBe(0);
+      webPerZone.set(zones, (webPerZone.get(zones) ?? 0) + web);
+    }
+    expect([...webPerZone.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    for (const count of webPerZone.values()) expect(count).toBeLessThanOrEqual(3);
+    // The packer tops the zones up: three web pods in each, nothing left out.
+    const { nodes, unschedulable } = pack(setup, ['remaining', 'class'], seeds);
+    expect(unschedulable).toEqual([]);
+    const perZone = new Map<string, number>();
+    for (const node of finalizeNodes(setup, nodes).planned) {
+      const count = node.pods.filter((id) => id.includes('web')).length;
+      if (count > 0) perZone.set(node.zone!, (perZone.get(node.zone!) ?? 0) + count);
+    }
+    expect(Object.fromEntries(perZone)).toEqual(Object.fromEntries(ZONES.map((zone) => [zone, 3])));
+    expectValidPlan(planCapacity(req, OPTIONS), req, OPTIONS);
   });
 
   it('leaves pods whose pool has limits to the packer, which keeps to them', () => {

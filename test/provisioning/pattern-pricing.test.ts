@@ -6,6 +6,7 @@ import { solveKnapsackLp } from '../../shared/provisioning/capacity/bounded-knap
 import {
   bestPattern, gridPattern, patternCeiling, quickCeiling, relaxedCeiling, type Pattern, type PatternItem, type PricingInput,
 } from '../../shared/provisioning/capacity/pattern-pricing.ts';
+import { PatternLp, type Variant } from '../../shared/provisioning/capacity/pattern-lp.ts';
 
 const value = (a: Float64Array, v: number[]) => v.reduce((sum, x, j) => sum + x * a[j]!, 0);
 
@@ -241,5 +242,30 @@ describe('the grid ceiling (whole pods on CPU and memory)', () => {
         expect(found.worth).toBeLessThanOrEqual(truth + 1e-9);
       }
     }
+  });
+});
+
+describe('PatternLp.generate', () => {
+  it('prices past the most hopeful variants when they have nothing, before it stops', () => {
+    // Two pods: A (1 CPU, 3 GiB) and B (3 CPU, 1 GiB). S holds A alone and T holds B alone at 1
+    // each, so the first LP buys both (2) at values 1 and 1. Q (3.5 CPU, 3.5 GiB, price 1) looks
+    // best to the quick ceiling (2 per dollar) but holds only one of them; Big (4 CPU, 4 GiB,
+    // 1.5) holds both, worth 2 > 1.5, and ranks second (1.33). Pricing one variant a round, the
+    // generation must go on to Big when Q has nothing: the LP then costs 1.5.
+    const items: PatternItem[] = [{ cpu: 1000, mem: 3, storage: 0, groups: [] }, { cpu: 3000, mem: 1, storage: 0, groups: [] }];
+    const node = (cpu: number, mem: number) => ({ cpu, mem, pods: 10, storage: 0 });
+    const variants: Variant[] = [
+      { node: node(1000, 3), rows: [0], price: 1 },
+      { node: node(3000, 1), rows: [1], price: 1 },
+      { node: node(3500, 3.5), rows: [0, 1], price: 1 },
+      { node: node(4000, 4), rows: [0, 1], price: 1.5 },
+    ];
+    const lp = new PatternLp(items, [1, 1], variants, []);
+    lp.coverEachRow();
+    expect(lp.solve().value).toBeCloseTo(2, 9);
+    const solution = lp.generate({ rounds: 5, pricedPerRound: 1, columnsPerRound: 4 });
+    expect(solution.value).toBeCloseTo(1.5, 9);
+    const used = lp.columns.filter((_, j) => solution.x[j]! > 1e-9);
+    expect(used.map((column) => [column.variant.price, column.counts])).toEqual([[1.5, [[0, 1], [1, 1]]]]);
   });
 });

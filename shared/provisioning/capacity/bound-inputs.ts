@@ -79,7 +79,7 @@ export function reachOf(setup: PlanningSetup, c: number): number {
   return reach;
 }
 
-const bitCount = (mask: number) => {
+export const bitCount = (mask: number): number => {
   let n = 0;
   for (let m = mask >>> 0; m !== 0; m &= m - 1) n++;
   return n;

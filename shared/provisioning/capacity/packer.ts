@@ -267,13 +267,17 @@ class Packer {
     return { node, steps: best.steps };
   }
 
-  /** A node chosen ahead (pattern-seeds.ts) for pods with no topology rules: opened and filled as chosen. */
+  /**
+   * A node chosen ahead (pattern-seeds.ts) for pods with no topology rules but their own caps or
+   * shares of a zone spread: opened and filled as chosen. Its zone is settled when its offerings
+   * are in one zone (a spread share's node), so the spread counts its pods.
+   */
   private openSeed(seed: SeedNode): void {
     const type = seed.pool.types[seed.type]!;
     this.poolCpu[seed.pool.index]! += type.capacityCpuMillis;
     this.poolMem[seed.pool.index]! += type.capacityMemoryBytes;
     const node: PlanNode = {
-      id: this.nodes.length, pool: seed.pool, type: seed.type, spot: seed.spot, od: seed.od, zoneLimit: this.allZones,
+      id: this.nodes.length, pool: seed.pool, type: seed.type, spot: seed.spot, od: seed.od, zoneLimit: this.allZones & (seed.spot | seed.od),
       cpu: 0, mem: 0, gpus: 0, pods: 0, storage: 0, classes: [], counts: [], podIds: [], hostCounts: new Map(),
     };
     this.nodes.push(node);

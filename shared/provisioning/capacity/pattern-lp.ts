@@ -179,19 +179,22 @@ export class PatternLp<V extends Variant> {
     const hopeful = this.variants
       .map((variant) => ({ variant, ceiling: quickCeiling(this.pricing(variant, y)) / variant.price }))
       .filter((h) => h.ceiling > 1 + 1e-6)
-      .sort((a, b) => b.ceiling - a.ceiling)
-      .slice(0, options.pricedPerRound);
+      .sort((a, b) => b.ceiling - a.ceiling);
     const offers: Array<{ variant: V; counts: Array<[number, number]>; gain: number }> = [];
-    for (const { variant } of hopeful) {
-      const input = this.pricing(variant, y);
-      let { counts, worth } = bestPattern(input);
-      if (options.gridCells !== undefined && variant.node.pods > EXACT_SLOTS) {
-        const found = gridPattern(input, Math.max(worth, variant.price) * (1 + 1e-6), options.gridCells);
-        if (found && found.worth > worth) ({ counts, worth } = found);
+    // The most hopeful first, a batch at a time; the next batch only when this one found nothing,
+    // so that the generation stops only when no variant has a pattern worth its price.
+    for (let start = 0; start < hopeful.length && offers.length === 0; start += options.pricedPerRound) {
+      for (const { variant } of hopeful.slice(start, start + options.pricedPerRound)) {
+        const input = this.pricing(variant, y);
+        let { counts, worth } = bestPattern(input);
+        if (options.gridCells !== undefined && variant.node.pods > EXACT_SLOTS) {
+          const found = gridPattern(input, Math.max(worth, variant.price) * (1 + 1e-6), options.gridCells);
+          if (found && found.worth > worth) ({ counts, worth } = found);
+        }
+        // Relative reduced cost: what the pattern is worth per dollar, over 1.
+        const gain = worth / variant.price - 1;
+        if (gain > 1e-6) offers.push({ variant, counts, gain });
       }
-      // Relative reduced cost: what the pattern is worth per dollar, over 1.
-      const gain = worth / variant.price - 1;
-      if (gain > 1e-6) offers.push({ variant, counts, gain });
     }
     if (offers.length === 0) return 0;
     offers.sort((a, b) => b.gain - a.gain);

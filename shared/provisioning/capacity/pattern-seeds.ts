@@ -1,9 +1,10 @@
 // Nodes for the pods no pod-to-pod rule touches (or only caps of their own per node: anti-affinity
-// with their own pods, hostname spread over their own pods), chosen together rather than one at a
-// time: the covering LP over fill patterns (pattern-lp.ts), grown by column generation, then rounded by
-// diving (commit the LP's whole nodes, solve again for what is left; when no node is whole, round
-// the largest fractions up; the last 3% of the pods are left out). The packer opens these nodes
-// first and packs every other pod, those last ones included, as usual.
+// with their own pods, hostname spread over their own pods; on request, also each zone's even
+// share of pods whose only rule is a zone spread of their own), chosen together rather than one
+// at a time: the covering LP over fill patterns (pattern-lp.ts), grown by column generation, then
+// rounded by diving (commit the LP's whole nodes, solve again for what is left; when no node is
+// whole, round the largest fractions up; the last 3% of the pods are left out). The packer opens
+// these nodes first and packs every other pod, those last ones included, as usual.
 //
 // Why: the node-by-node packer opens each node for the largest pods left and fills it with what
 // fits best, so small CPU-heavy pods end up on the large nodes opened for memory-heavy ones, when
@@ -12,6 +13,7 @@
 // heuristic search and the rounding loses a little, so planCapacity keeps the plan only when it is
 // the cheaper one.
 import { COMPATIBLE } from './class-fit.ts';
+import { bitCount, reachOf } from './bound-inputs.ts';
 import { fitsOne } from './fits-one.ts';
 import { PatternLp, undominated, type Variant } from './pattern-lp.ts';
 import type { PatternItem } from './pattern-pricing.ts';
@@ -36,8 +38,14 @@ interface TypeVariant extends Variant {
 }
 
 const FIRST = { rounds: 20, pricedPerRound: 60, columnsPerRound: 24, stall: 0.002 };
+/**
+ * With zone-spread shares the LP has a row per zone and a variant per zone, and the generation
+ * crawls: priced 60 variants at a time and stopped at a stall, the mixed 1,000 pods' first LP
+ * ends at 4.50 instead of 4.14. Every variant is priced each round instead, and 20 rounds run.
+ */
+const FIRST_WITH_ZONES = { rounds: 20, pricedPerRound: Number.POSITIVE_INFINITY, columnsPerRound: 24 };
 /** After each commit of the dive the columns so far mostly suffice: a few rounds. */
-const LATER = { ...FIRST, rounds: 2 };
+const LATER_ROUNDS = 2;
 /**
  * Share of the LP's pods the dive leaves to the packer. Measured on the mixed benchmark (plan /
  * bound at 1,000 / 5,000 / 20,000 pods): 0 gives 1.127 / 1.109 / 1.148, 0.02 1.125 / 1.105 / 1.144,
@@ -58,6 +66,36 @@ const MAX_CAPPED = 16;
 interface Seedable {
   cls: PodClass;
   groups: number[];
+  /** For zone-spread pods: the zones they can reach and the pods the LP may put in each. */
+  quota?: ZoneQuota;
+}
+
+interface ZoneQuota {
+  reach: number;
+  perZone: number;
+}
+
+/**
+ * The LP's share of a zone-spread class: floor(n / zones) pods in each zone it can reach, when
+ * zone spread is its only topology rule and its selectors count its own pods alone. Counts at
+ * or under an even split never break a skew, and the packer's water-fill then tops the zones up
+ * from there (it starts from the pods already placed), so the class ends within maxSkew whatever
+ * part of its share the dive commits. Undefined for any other class.
+ */
+function zoneQuota(setup: PlanningSetup, c: number): ZoneQuota | undefined {
+  const t = setup.topologies[c]!;
+  if (t.unsupported !== undefined || t.zoneSpread.length === 0 || t.zoneAffinity.length > 0 || t.conflicts.size > 0) return undefined;
+  if (t.hostSpread.length > 0 || t.hostGroups.length > 0) return undefined;
+  const own = new Set<number>();
+  for (const rule of t.zoneSpread) {
+    if (!rule.selfMatch || setup.topologies.some((other, d) => d !== c && other.zoneGroups.includes(rule.group))) return undefined;
+    own.add(rule.group);
+  }
+  if (t.zoneGroups.some((g) => !own.has(g))) return undefined;
+  const reach = reachOf(setup, c);
+  const zones = bitCount(reach);
+  if (zones === 0) return undefined;
+  return { reach, perZone: Math.floor(setup.classes[c]!.podIds.length / zones) };
 }
 
 /**
@@ -82,10 +120,11 @@ function ownCaps(setup: PlanningSetup, c: number): Map<number, number> | undefin
 }
 
 /**
- * Classes the LP can place: no topology rule but per-node caps of their own (ownCaps), no GPUs,
- * and only in the first pool (by weight) that takes them, as the packer does, if it has no limits.
+ * Classes the LP can place: no topology rule but per-node caps of their own (ownCaps), or with
+ * zoneShares a zone spread of their own (zoneQuota); no GPUs; and only in the first pool (by
+ * weight) that takes them, as the packer does, if it has no limits.
  */
-function seedableByPool(setup: PlanningSetup): { byPool: Map<PoolTable, Seedable[]>; perNode: number[] } {
+function seedableByPool(setup: PlanningSetup, zoneShares: boolean): { byPool: Map<PoolTable, Seedable[]>; perNode: number[] } {
   const byPool = new Map<PoolTable, Seedable[]>();
   const perNode: number[] = [];
   // Each capped class is an LP row of its own. With many of them the LP grows past what its
@@ -94,14 +133,15 @@ function seedableByPool(setup: PlanningSetup): { byPool: Map<PoolTable, Seedable
   const capsOf = setup.classes.map((cls) => ownCaps(setup, cls.index));
   const withCaps = capsOf.filter((caps) => caps !== undefined && caps.size > 0).length;
   setup.classes.forEach((cls, c) => {
-    const caps = capsOf[c];
+    const quota = capsOf[c] || !zoneShares ? undefined : zoneQuota(setup, c);
+    const caps = capsOf[c] ?? (quota && quota.perZone > 0 ? new Map<number, number>() : undefined);
     if (!caps || (caps.size > 0 && withCaps > MAX_CAPPED) || cls.gpus > 0 || cls.podIds.length === 0) return;
     const pool = setup.pools.find((p) => setup.fits[c]![p.index]);
     if (!pool || Number.isFinite(pool.limits.cpuMillis) || Number.isFinite(pool.limits.memoryBytes)) return;
     for (const [g, cap] of caps) perNode[g] = cap;
     let list = byPool.get(pool);
     if (!list) byPool.set(pool, (list = []));
-    list.push({ cls, groups: [...caps.keys()].sort((a, b) => a - b) });
+    list.push({ cls, groups: [...caps.keys()].sort((a, b) => a - b), ...(quota ? { quota } : {}) });
   });
   return { byPool, perNode };
 }
@@ -109,34 +149,40 @@ function seedableByPool(setup: PlanningSetup): { byPool: Map<PoolTable, Seedable
 /**
  * Per type, the rows that may use it, split by the offerings they accept (rows accepting the same
  * zones share a variant, priced at the cheapest of them); variants another beats (as cheap, as
- * large in every resource, for the same rows) are left out.
+ * large in every resource, for the same rows) are left out. Rows tied to one zone (a zone-spread
+ * class's share there) get variants of that zone's offerings, which the other rows may share.
  */
-function variantsOf(setup: PlanningSetup, pool: PoolTable, rows: PodClass[]): TypeVariant[] {
+function variantsOf(setup: PlanningSetup, pool: PoolTable, rows: PodClass[], rowZones: number[], allZones: number): TypeVariant[] {
   const groups = new Map<string, TypeVariant[]>();
+  // The offerings a node is bought among: any zone, or one zone some row is tied to.
+  const contexts = [allZones, ...new Set(rowZones.filter((zones) => zones !== allZones))];
   for (const type of pool.types) {
     const t = type.index;
-    const bySignature = new Map<string, TypeVariant>();
-    rows.forEach((cls, row) => {
-      const fit = setup.fits[cls.index]![pool.index]!;
-      if (fit.compat[t] !== COMPATIBLE || !fitsOne(type, cls)) return;
-      const spot = fit.spot[t]! & fit.zones;
-      const od = fit.od[t]! & fit.zones;
-      if ((spot | od) === 0) return;
-      const key = `${spot}|${od}`;
-      let variant = bySignature.get(key);
-      if (!variant) {
-        const price = bestPrice(type, spot, od);
-        if (!Number.isFinite(price)) return;
-        const node = { cpu: type.cpu, mem: type.mem, pods: type.pods, storage: type.storage };
-        bySignature.set(key, (variant = { node, rows: [], price, type: t, spot, od }));
+    for (const context of contexts) {
+      const bySignature = new Map<string, TypeVariant>();
+      rows.forEach((cls, row) => {
+        if (context === allZones ? rowZones[row] !== allZones : (rowZones[row]! & context) === 0) return;
+        const fit = setup.fits[cls.index]![pool.index]!;
+        if (fit.compat[t] !== COMPATIBLE || !fitsOne(type, cls)) return;
+        const spot = fit.spot[t]! & fit.zones & context;
+        const od = fit.od[t]! & fit.zones & context;
+        if ((spot | od) === 0) return;
+        const key = `${spot}|${od}`;
+        let variant = bySignature.get(key);
+        if (!variant) {
+          const price = bestPrice(type, spot, od);
+          if (!Number.isFinite(price)) return;
+          const node = { cpu: type.cpu, mem: type.mem, pods: type.pods, storage: type.storage };
+          bySignature.set(key, (variant = { node, rows: [], price, type: t, spot, od }));
+        }
+        variant.rows.push(row);
+      });
+      for (const variant of bySignature.values()) {
+        const key = variant.rows.join(',');
+        let list = groups.get(key);
+        if (!list) groups.set(key, (list = []));
+        list.push(variant);
       }
-      variant.rows.push(row);
-    });
-    for (const variant of bySignature.values()) {
-      const key = variant.rows.join(',');
-      let list = groups.get(key);
-      if (!list) groups.set(key, (list = []));
-      list.push(variant);
     }
   }
   return undominated(groups.values());
@@ -145,24 +191,35 @@ function variantsOf(setup: PlanningSetup, pool: PoolTable, rows: PodClass[]): Ty
 function seedsForPool(setup: PlanningSetup, pool: PoolTable, seedable: Seedable[], perNode: number[], grid: boolean): SeedNode[] {
   // One LP row per kind of pod: classes with the same requests, accepting the same offerings and
   // in no forced group (they differ only in labels) are one row; the first class stands for them.
+  // A zone-spread class has a row per zone it reaches, for its share there (zoneQuota).
+  const allZones = setup.zones.length === 0 ? 0 : 2 ** setup.zones.length - 1;
   const rowOf = new Map<string, number>();
   const members: PodClass[][] = [];
+  const left: number[][] = [];
+  const rowZones: number[] = [];
   const groupsOf = new Map(seedable.map((s) => [s.cls, s.groups]));
-  for (const { cls, groups } of seedable) {
-    const key = `${cls.cpu}|${cls.mem}|${cls.storage}|${cls.placementKey}|${JSON.stringify(cls.template.tolerations)}|${groups.length > 0 ? `class ${cls.index}` : ''}`;
+  const addRow = (cls: PodClass, groups: number[], zones: number, count: number) => {
+    const key = `${cls.cpu}|${cls.mem}|${cls.storage}|${cls.placementKey}|${JSON.stringify(cls.template.tolerations)}|${groups.length > 0 ? `class ${cls.index}` : ''}|${zones}`;
     let row = rowOf.get(key);
     if (row === undefined) {
       row = members.length;
       rowOf.set(key, row);
       members.push([]);
+      left.push([]);
+      rowZones.push(zones);
     }
     members[row]!.push(cls);
+    left[row]!.push(count);
+  };
+  for (const { cls, groups, quota } of seedable) {
+    if (!quota) addRow(cls, groups, allZones, cls.podIds.length);
+    else for (let z = 0; z < setup.zones.length; z++) if (quota.reach & (1 << z)) addRow(cls, groups, 1 << z, quota.perZone);
   }
   const rows = members.map((list) => list[0]!);
-  const left = members.map((list) => list.map((cls) => cls.podIds.length));
+  const zoned = rowZones.some((zones) => zones !== allZones);
   const items: PatternItem[] = rows.map((cls) => ({ cpu: cls.cpu, mem: cls.mem, storage: cls.storage, groups: groupsOf.get(cls)! }));
   const demand = left.map((counts) => counts.reduce((a, b) => a + b, 0));
-  const lp = new PatternLp(items, demand, variantsOf(setup, pool, rows), perNode);
+  const lp = new PatternLp(items, demand, variantsOf(setup, pool, rows, rowZones, allZones), perNode);
 
   // Start: each kind alone on the type that holds it cheapest per pod; the packer reports kinds no type holds.
   lp.coverEachRow();
@@ -191,7 +248,8 @@ function seedsForPool(setup: PlanningSetup, pool: PoolTable, seedable: Seedable[
   // place, rather than rounding the LP's last fractions up.
   const tail = DIVE_TAIL * demand.reduce((a, b) => a + b, 0);
   for (let dive = 0; demand.reduce((a, b) => a + b, 0) > tail; dive++) {
-    const options = dive === 0 ? FIRST : LATER;
+    const first = zoned ? FIRST_WITH_ZONES : FIRST;
+    const options = dive === 0 ? first : { ...first, rounds: LATER_ROUNDS };
     const solution = lp.generate(grid ? { ...options, gridCells: GRID_CELLS } : options);
     if (!solution.feasible) break;
     const order = lp.columns.map((_, j) => j).sort((p, q) => solution.x[q]! - solution.x[p]! || p - q);
@@ -211,14 +269,24 @@ function seedsForPool(setup: PlanningSetup, pool: PoolTable, seedable: Seedable[
   return seeds;
 }
 
-/**
- * Seed nodes for every pool's unconstrained pods; empty when there are none. With `grid`, mid-size
- * nodes' patterns are also searched on the grid (GRID_CELLS): slower, and better or worse
- * depending on the request (the dive rounds a different LP), so planCapacity tries it as well.
- */
-export function patternSeeds(setup: PlanningSetup, grid = false): SeedNode[] {
+export interface SeedOptions {
+  /**
+   * Also search mid-size nodes' patterns on the grid (GRID_CELLS): slower, and better or worse
+   * depending on the request (the dive rounds a different LP).
+   */
+  grid?: boolean;
+  /**
+   * Also give the LP zone-spread pods, their even share of each zone (zoneQuota), so they share
+   * nodes with the rest: a row per zone, a variant per zone, every variant priced each round.
+   * Several times slower: for small requests.
+   */
+  zoneShares?: boolean;
+}
+
+/** Seed nodes for every pool's unconstrained pods (and, with zoneShares, zone-spread shares); empty when there are none. */
+export function patternSeeds(setup: PlanningSetup, options: SeedOptions = {}): SeedNode[] {
   const seeds: SeedNode[] = [];
-  const { byPool, perNode } = seedableByPool(setup);
-  for (const [pool, seedable] of byPool) seeds.push(...seedsForPool(setup, pool, seedable, perNode, grid));
+  const { byPool, perNode } = seedableByPool(setup, options.zoneShares === true);
+  for (const [pool, seedable] of byPool) seeds.push(...seedsForPool(setup, pool, seedable, perNode, options.grid === true));
   return seeds;
 }
