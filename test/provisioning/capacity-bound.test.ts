@@ -289,6 +289,18 @@ describe('patternSeeds: nodes for the pods no topology rule touches', () => {
     expectValidPlan(planCapacity(req, OPTIONS), req, OPTIONS);
   });
 
+  it('gives the zone shares up when they would make the LP too large to settle in time (over 64 rows)', () => {
+    // 22 spread Deployments of different sizes over three zones: 66 zone rows and the api row.
+    const spreadOf = (app: string) => ({ ...spread, labelSelector: { app } });
+    const apps = Array.from({ length: 22 }, (_, i) =>
+      many(`z${i}`, 3, { cpu: 100 * (i + 1), memoryGiB: 0.5, labels: { app: `z${i}` }, topologySpread: [spreadOf(`z${i}`)] })).flat();
+    const setup = preparePlanning(request([...apps, ...many('api', 10, { cpu: 900, memoryGiB: 0.5 })]), OPTIONS);
+    expect(patternSeeds(setup, { zoneShares: true })).toEqual([]);
+    // 21 of them (64 rows) still get them.
+    const fewer = preparePlanning(request([...apps.slice(3), ...many('api', 10, { cpu: 900, memoryGiB: 0.5 })]), OPTIONS);
+    expect(patternSeeds(fewer, { zoneShares: true }).some((seed) => seed.pods.some(([c]) => fewer.classes[c]!.template.name.startsWith('z')))).toBe(true);
+  });
+
   it('leaves pods whose pool has limits to the packer, which keeps to them', () => {
     const limited = tinyPool([ON_DEMAND], { name: 'limited', weight: 50, limits: { cpu: '100' } });
     expect(patternSeeds(preparePlanning(request(pods, { nodePools: [limited] }), OPTIONS))).toEqual([]);
