@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { solveKnapsackLp } from '../../shared/provisioning/capacity/bounded-knapsack-lp.ts';
 import {
-  bestPattern, gridPattern, patternCeiling, quickCeiling, relaxedCeiling, type Pattern, type PatternItem, type PricingInput,
+  bestPattern, ceilingWithPrices, gridPattern, patternCeiling, quickCeiling, relaxedCeiling, type Pattern, type PatternItem, type PricingInput,
 } from '../../shared/provisioning/capacity/pattern-pricing.ts';
 import { PatternLp, type Variant } from '../../shared/provisioning/capacity/pattern-lp.ts';
 
@@ -211,9 +211,10 @@ describe('the grid ceiling (whole pods on CPU and memory)', () => {
     expect(relaxedCeiling(p, 0)).toBeCloseTo(13, 9);
   });
 
-  it('never falls below a real pattern, and finds only patterns that fit, on random nodes', () => {
+  it('never falls below a real pattern (nor does the linear-scan ceiling at any resource prices), and finds only patterns that fit, on random nodes', () => {
     let seed = 29;
     const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    let priced = 0;
     for (let trial = 0; trial < 120; trial++) {
       // Requests on the usual 50m / 128 MiB steps (an exact grid), or odd ones (a coarse grid).
       const odd = random() < 0.4;
@@ -236,12 +237,22 @@ describe('the grid ceiling (whole pods on CPU and memory)', () => {
       const truth = bruteForce(p);
       expect(relaxedCeiling(p, 0)).toBeGreaterThanOrEqual(truth - 1e-9);
       expect(relaxedCeiling(p, 0)).toBeLessThanOrEqual(relaxedCeiling(p) + 1e-9);
+      // The linear-scan ceiling, at the knapsack's own resource prices and at any others.
+      const rounded = bestPattern(p);
+      if (rounded.resourcePrices) {
+        priced++;
+        expect(ceilingWithPrices(p, rounded.resourcePrices)).toBeGreaterThanOrEqual(truth - 1e-9);
+      }
+      const prices = Float64Array.of(random() / node.cpu, random() / node.mem, random() / node.pods, random() < 0.5 ? 0 : random() / node.storage);
+      expect(ceilingWithPrices(p, prices)).toBeGreaterThanOrEqual(truth - 1e-9);
       const found = gridPattern(p, Number.POSITIVE_INFINITY);
       if (found) {
         expect(fits(p, found)).toBe(true);
         expect(found.worth).toBeLessThanOrEqual(truth + 1e-9);
       }
     }
+    // Most nodes had a kind that fits, so the knapsack ran and gave its prices.
+    expect(priced).toBeGreaterThan(60);
   });
 });
 

@@ -5,7 +5,7 @@
 // kind ("variant") is priced (pattern-pricing.ts) and the patterns worth more than they cost join.
 // Used by pattern-seeds.ts (nodes to open) and pattern-bound.ts (a lower bound).
 import { solveCoveringLp, type CoveringSolution } from './covering-lp.ts';
-import { bestPattern, EXACT_SLOTS, gridPattern, quickCeiling, type NodeCapacity, type PatternItem, type PricingInput } from './pattern-pricing.ts';
+import { bestPattern, ceilingWithPrices, EXACT_SLOTS, gridPattern, quickCeiling, type NodeCapacity, type PatternItem, type PricingInput } from './pattern-pricing.ts';
 
 /** A kind of node a pattern can be bought on: what it holds, the kinds it may take, its price. */
 export interface Variant {
@@ -70,6 +70,8 @@ export class PatternLp<V extends Variant> {
   readonly columns: Array<PatternColumn<V>> = [];
   private readonly seen = new Set<string>();
   private readonly ids: Map<V, number>;
+  /** Per variant, the resource prices of its last fractional knapsack (ceilingWithPrices). */
+  private readonly resourcePrices = new Map<V, Float64Array>();
 
   constructor(
     readonly items: PatternItem[],
@@ -186,7 +188,13 @@ export class PatternLp<V extends Variant> {
     for (let start = 0; start < hopeful.length && offers.length === 0; start += options.pricedPerRound) {
       for (const { variant } of hopeful.slice(start, start + options.pricedPerRound)) {
         const input = this.pricing(variant, y);
-        let { counts, worth } = bestPattern(input);
+        // The values move little between rounds, so last round's resource prices often prove
+        // already that no pattern of this node beats its price: no search needed.
+        const prices = this.resourcePrices.get(variant);
+        if (prices && ceilingWithPrices(input, prices) <= variant.price * (1 + 1e-6)) continue;
+        const found = bestPattern(input);
+        if (found.resourcePrices) this.resourcePrices.set(variant, found.resourcePrices);
+        let { counts, worth } = found;
         if (options.gridCells !== undefined && variant.node.pods > EXACT_SLOTS) {
           const found = gridPattern(input, Math.max(worth, variant.price) * (1 + 1e-6), options.gridCells);
           if (found && found.worth > worth) ({ counts, worth } = found);

@@ -39,6 +39,8 @@ export interface Pattern {
   /** [item, pods], by item. */
   counts: Array<[number, number]>;
   worth: number;
+  /** When the fractional knapsack was solved: its prices of CPU, memory, slots and storage (for ceilingWithPrices). */
+  resourcePrices?: Float64Array;
 }
 
 /** capacity x rate, where an infinite rate (a pod of none of this resource) means no limit. */
@@ -132,10 +134,36 @@ function byDensity(input: PricingInput, rows: number[]): number[] {
   return rows.map((r) => ({ r, density: value[r]! / weight(r) })).sort((a, b) => b.density - a.density || a.r - b.r).map((e) => e.r);
 }
 
-/** The fractional optimum rounded down, then topped up with whole pods by density. */
+/** The fractional optimum rounded down, then topped up with whole pods by density; with the knapsack's prices of the node's resources. */
 function roundedPattern(input: PricingInput, rows: number[]): Pattern {
-  const { a } = solveKnapsackLp(knapsackOf(input, rows));
-  return filledPattern(input, rows, rows.map((r, j) => [r, Math.floor(a[j]! + 1e-9)]));
+  const { a, y } = solveKnapsackLp(knapsackOf(input, rows));
+  const pattern = filledPattern(input, rows, rows.map((r, j) => [r, Math.floor(a[j]! + 1e-9)]));
+  return { ...pattern, resourcePrices: Float64Array.from(y.subarray(0, 4), (v) => Math.max(0, v)) };
+}
+
+/**
+ * A ceiling on every pattern's worth from any prices y >= 0 of the node's CPU, memory, slots and
+ * storage (weak duality, as fractionalCeiling, with the forced groups priced at 0): y.capacity
+ * plus, per item, the most pods of it one node holds times what a pod is worth above its
+ * resources' price. A linear scan: with the prices of the last time the node was searched, it
+ * tells most nodes that cannot beat their price apart without a search.
+ */
+export function ceilingWithPrices(input: PricingInput, y: Float64Array): number {
+  const { node, items, value, demand } = input;
+  let ceiling = y[0]! * node.cpu + y[1]! * node.mem + y[2]! * node.pods + y[3]! * node.storage;
+  for (const r of input.rows) {
+    const v = value[r]!;
+    if (v <= 0 || demand[r]! <= 0) continue;
+    const item = items[r]!;
+    const surplus = v - y[0]! * item.cpu - y[1]! * item.mem - y[2]! - y[3]! * item.storage;
+    if (surplus <= 0) continue;
+    let most = Math.min(demand[r]!, node.pods);
+    if (item.cpu > 0) most = Math.min(most, Math.floor(node.cpu / item.cpu));
+    if (item.mem > 0) most = Math.min(most, Math.floor(node.mem / item.mem));
+    if (item.storage > 0) most = Math.min(most, Math.floor(node.storage / item.storage));
+    ceiling += Math.max(0, most) * surplus;
+  }
+  return ceiling;
 }
 
 /** The pods asked for, as many of each as still fit, in order; then topped up with whole pods by density. */
