@@ -9,6 +9,12 @@ import { preparePlanning } from './setup.ts';
 
 /** Requests of at most this many pods get every packing (see below). */
 const SMALL_REQUEST = 2_000;
+/**
+ * Requests of at most this many pods also get the LP with zone-spread shares, when it stays
+ * small enough (pattern-seeds.ts): mixed 2,500 / 3,000 pods (two draws each) 3-5% cheaper for
+ * 0.8-1 s; past that the LP rarely stays under its row cap.
+ */
+const ZONE_SHARES_REQUEST = 3_000;
 
 // Rounded to a millionth of a dollar, as EC2 quotes prices: sums of floats drift otherwise.
 const roundCost = (cost: number) => Math.round(cost * 1e6) / 1e6;
@@ -32,8 +38,8 @@ export function planCapacity(request: CapacityRequest, options: PlannerOptions =
   // the grid (pattern-seeds.ts): its dive lands elsewhere, better or worse; keep whichever wins.
   if (seeds.length > 0 && small) runs.push([['remaining', 'class'], patternSeeds(setup, { grid: true })]);
   // And one whose LP also places the zone-spread pods' even shares of each zone (zoneShares):
-  // several times slower, and the cheapest on the mixed benchmark's 1,000 and 2,000 pods.
-  if (small) {
+  // several times slower, and the cheapest on the mixed benchmark from 1,000 pods on.
+  if (request.pods.length <= ZONE_SHARES_REQUEST) {
     const zoned = patternSeeds(setup, { zoneShares: true });
     if (zoned.length > 0) runs.push([['remaining', 'class'], zoned]);
   }
