@@ -193,7 +193,42 @@ function variantsOf(setup: PlanningSetup, pool: PoolTable, rows: PodClass[], row
   return undominated(groups.values());
 }
 
-/** Undefined when the LP with zone shares would be too large to settle in time (MAX_ZONED_ROWS). */
+/** An LP row's key: pods alike in requests, offerings, forced groups (a capped class is a row of its own) and zones. */
+function rowKey(cls: PodClass, groups: number[], zones: number): string {
+  return `${kindKey(cls)}|${groups.length > 0 ? `class ${cls.index}` : ''}|${zones}`;
+}
+
+const kindKey = (cls: PodClass) => `${cls.cpu}|${cls.mem}|${cls.storage}|${cls.placementKey}|${JSON.stringify(cls.template.tolerations)}`;
+
+/** The single zones a zone-spread class's shares are in. */
+function zonesOf(setup: PlanningSetup, quota: ZoneQuota): number[] {
+  const out: number[] = [];
+  for (let z = 0; z < setup.zones.length; z++) if (quota.reach & (1 << z)) out.push(1 << z);
+  return out;
+}
+
+/** Zone-spread classes grouped by kind of pod, the kinds holding the largest share of CPU and memory first. */
+function spreadKinds(setup: PlanningSetup, seedable: Seedable[]): Seedable[][] {
+  const byKind = new Map<string, Seedable[]>();
+  for (const s of seedable) {
+    if (!s.quota) continue;
+    const key = kindKey(s.cls);
+    let list = byKind.get(key);
+    if (!list) byKind.set(key, (list = []));
+    list.push(s);
+  }
+  let cpu = 0;
+  let mem = 0;
+  for (const cls of setup.classes) {
+    cpu += cls.cpu * cls.podIds.length;
+    mem += cls.mem * cls.podIds.length;
+  }
+  const weight = (kind: Seedable[]) =>
+    kind.reduce((sum, { cls }) => sum + cls.podIds.length * (cls.cpu / Math.max(1, cpu) + cls.mem / Math.max(1, mem)), 0);
+  return [...byKind.values()].map((kind) => ({ kind, w: weight(kind) })).sort((a, b) => b.w - a.w).map((e) => e.kind);
+}
+
+/** Undefined when zone shares were asked for and none fits the LP (MAX_ZONED_ROWS). */
 function seedsForPool(setup: PlanningSetup, pool: PoolTable, seedable: Seedable[], perNode: number[], grid: boolean): SeedNode[] | undefined {
   // One LP row per kind of pod: classes with the same requests, accepting the same offerings and
   // in no forced group (they differ only in labels) are one row; the first class stands for them.
@@ -205,7 +240,7 @@ function seedsForPool(setup: PlanningSetup, pool: PoolTable, seedable: Seedable[
   const rowZones: number[] = [];
   const groupsOf = new Map(seedable.map((s) => [s.cls, s.groups]));
   const addRow = (cls: PodClass, groups: number[], zones: number, count: number) => {
-    const key = `${cls.cpu}|${cls.mem}|${cls.storage}|${cls.placementKey}|${JSON.stringify(cls.template.tolerations)}|${groups.length > 0 ? `class ${cls.index}` : ''}|${zones}`;
+    const key = rowKey(cls, groups, zones);
     let row = rowOf.get(key);
     if (row === undefined) {
       row = members.length;
@@ -217,13 +252,17 @@ function seedsForPool(setup: PlanningSetup, pool: PoolTable, seedable: Seedable[
     members[row]!.push(cls);
     left[row]!.push(count);
   };
-  for (const { cls, groups, quota } of seedable) {
-    if (!quota) addRow(cls, groups, allZones, cls.podIds.length);
-    else for (let z = 0; z < setup.zones.length; z++) if (quota.reach & (1 << z)) addRow(cls, groups, 1 << z, quota.perZone);
+  for (const { cls, groups, quota } of seedable) if (!quota) addRow(cls, groups, allZones, cls.podIds.length);
+  // Zone-spread shares, the largest kinds first, while the rows stay within MAX_ZONED_ROWS; the
+  // others are left to the packer.
+  for (const kind of spreadKinds(setup, seedable)) {
+    const added = new Set(kind.flatMap(({ cls, groups, quota }) => zonesOf(setup, quota!).map((zones) => rowKey(cls, groups, zones))));
+    if ([...added].filter((key) => !rowOf.has(key)).length + members.length > MAX_ZONED_ROWS) continue;
+    for (const { cls, groups, quota } of kind) for (const zones of zonesOf(setup, quota!)) addRow(cls, groups, zones, quota!.perZone);
   }
   const rows = members.map((list) => list[0]!);
   const zoned = rowZones.some((zones) => zones !== allZones);
-  if (zoned && rows.length > MAX_ZONED_ROWS) return undefined;
+  if (!zoned && seedable.some((s) => s.quota)) return undefined;
   const items: PatternItem[] = rows.map((cls) => ({ cpu: cls.cpu, mem: cls.mem, storage: cls.storage, groups: groupsOf.get(cls)! }));
   const demand = left.map((counts) => counts.reduce((a, b) => a + b, 0));
   const lp = new PatternLp(items, demand, variantsOf(setup, pool, rows, rowZones, allZones), perNode);

@@ -10,11 +10,13 @@ import { preparePlanning } from './setup.ts';
 /** Requests of at most this many pods get every packing (see below). */
 const SMALL_REQUEST = 2_000;
 /**
- * Requests of at most this many pods also get the LP with zone-spread shares, when it stays
- * small enough (pattern-seeds.ts): mixed 2,500 / 3,000 pods (two draws each) 3-5% cheaper for
- * 0.8-1 s; past that the LP rarely stays under its row cap.
+ * Requests of at most this many pods also get the LP with zone-spread shares (pattern-seeds.ts;
+ * it takes the largest spread kinds that keep it within its row cap). Mixed pods, two draws
+ * each: 2,500 / 5,000 / 10,000 pods 3-5% / 1.1-1.3% / 2.5-2.8% cheaper, the LP taking 0.8 / 0.6-1.2
+ * / 0.4-0.5 s; 20,000 pods have more kinds free of rules than the cap allows, and the 1-second
+ * budget has no room for it.
  */
-const ZONE_SHARES_REQUEST = 3_000;
+const ZONE_SHARES_REQUEST = 10_000;
 
 // Rounded to a millionth of a dollar, as EC2 quotes prices: sums of floats drift otherwise.
 const roundCost = (cost: number) => Math.round(cost * 1e6) / 1e6;
