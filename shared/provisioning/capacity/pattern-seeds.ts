@@ -1,10 +1,11 @@
 // Nodes for the pods no pod-to-pod rule touches (or only caps of their own per node: anti-affinity
 // with their own pods, hostname spread over their own pods; on request, also each zone's even
-// share of pods whose only rule is a zone spread of their own), chosen together rather than one
-// at a time: the covering LP over fill patterns (pattern-lp.ts), grown by column generation, then
-// rounded by diving (commit the LP's whole nodes, solve again for what is left; when no node is
-// whole, round the largest fractions up; the last 3% of the pods are left out). The packer opens
-// these nodes first and packs every other pod, those last ones included, as usual.
+// share of pods whose only rule is a zone spread of their own; which pods: seedable.ts), chosen
+// together rather than one at a time: the covering LP over fill patterns (pattern-lp.ts), grown
+// by column generation, then rounded by diving (commit the LP's whole nodes, solve again for what
+// is left; when no node is whole, round the largest fractions up; the last 3% of the pods are
+// left out). The packer opens these nodes first and packs every other pod, those last ones
+// included, as usual.
 //
 // Why: the node-by-node packer opens each node for the largest pods left and fills it with what
 // fits best, so small CPU-heavy pods end up on the large nodes opened for memory-heavy ones, when
@@ -13,10 +14,10 @@
 // heuristic search and the rounding loses a little, so planCapacity keeps the plan only when it is
 // the cheaper one.
 import { COMPATIBLE } from './class-fit.ts';
-import { bitCount, reachOf } from './bound-inputs.ts';
 import { fitsOne } from './fits-one.ts';
 import { PatternLp, undominated, type Variant } from './pattern-lp.ts';
 import type { PatternItem } from './pattern-pricing.ts';
+import { kindKey, seedableByPool, spreadKinds, zonesOf, type Seedable } from './seedable.ts';
 import type { PodClass } from './pod-classes.ts';
 import { bestPrice, type PoolTable } from './pool-table.ts';
 import type { PlanningSetup } from './setup.ts';
@@ -64,93 +65,6 @@ const DIVE_TAIL = 0.03;
  * 1.097, no grid 1.095; each is a different dive, hence a candidate beside the plain LP's.
  */
 const GRID_CELLS = 10_000;
-/** Classes with per-node caps (anti-affinity, hostname spread of their own): past this many, the LP takes none of them. */
-const MAX_CAPPED = 16;
-
-/** A class the LP may place, with the forced groups (and their per-node caps) its pods count in. */
-interface Seedable {
-  cls: PodClass;
-  groups: number[];
-  /** For zone-spread pods: the zones they can reach and the pods the LP may put in each. */
-  quota?: ZoneQuota;
-}
-
-interface ZoneQuota {
-  reach: number;
-  perZone: number;
-}
-
-/**
- * The LP's share of a zone-spread class: floor(n / zones) pods in each zone it can reach, when
- * zone spread is its only topology rule and its selectors count its own pods alone. Counts at
- * or under an even split never break a skew, and the packer's water-fill then tops the zones up
- * from there (it starts from the pods already placed), so the class ends within maxSkew whatever
- * part of its share the dive commits. Undefined for any other class.
- */
-function zoneQuota(setup: PlanningSetup, c: number): ZoneQuota | undefined {
-  const t = setup.topologies[c]!;
-  if (t.unsupported !== undefined || t.zoneSpread.length === 0 || t.zoneAffinity.length > 0 || t.conflicts.size > 0) return undefined;
-  if (t.hostSpread.length > 0 || t.hostGroups.length > 0) return undefined;
-  const own = new Set<number>();
-  for (const rule of t.zoneSpread) {
-    if (!rule.selfMatch || setup.topologies.some((other, d) => d !== c && other.zoneGroups.includes(rule.group))) return undefined;
-    own.add(rule.group);
-  }
-  if (t.zoneGroups.some((g) => !own.has(g))) return undefined;
-  const reach = reachOf(setup, c);
-  const zones = bitCount(reach);
-  if (zones === 0) return undefined;
-  return { reach, perZone: Math.floor(setup.classes[c]!.podIds.length / zones) };
-}
-
-/**
- * The per-node caps a class's pods must keep, when those are its only topology rules and no
- * other class takes part in them: anti-affinity with its own pods only (one per node), hostname
- * spreads over its own pods only (maxSkew per node, a new node being the least loaded domain).
- * Undefined when it has other rules. Group ids: a spread's selector group, or groupCount + class
- * index for the anti-affinity.
- */
-function ownCaps(setup: PlanningSetup, c: number): Map<number, number> | undefined {
-  const t = setup.topologies[c]!;
-  if (t.unsupported !== undefined || t.zoneSpread.length > 0 || t.zoneAffinity.length > 0 || t.zoneGroups.length > 0) return undefined;
-  if ([...t.conflicts].some((d) => d !== c)) return undefined;
-  const caps = new Map<number, number>();
-  if (t.conflicts.has(c)) caps.set(setup.groupCount + c, 1);
-  for (const rule of t.hostSpread) {
-    if (!rule.selfMatch || setup.topologies.some((other, d) => d !== c && other.hostGroups.includes(rule.group))) return undefined;
-    caps.set(rule.group, Math.min(caps.get(rule.group) ?? rule.maxSkew, rule.maxSkew));
-  }
-  if (t.hostGroups.some((g) => !caps.has(g))) return undefined;
-  return caps;
-}
-
-/**
- * Classes the LP can place: no topology rule but per-node caps of their own (ownCaps), or with
- * zoneShares a zone spread of their own (zoneQuota); no GPUs; and only in the first pool (by
- * weight) that takes them, as the packer does, if it has no limits.
- */
-function seedableByPool(setup: PlanningSetup, zoneShares: boolean): { byPool: Map<PoolTable, Seedable[]>; perNode: number[] } {
-  const byPool = new Map<PoolTable, Seedable[]>();
-  const perNode: number[] = [];
-  // Each capped class is an LP row of its own. With many of them the LP grows past what its
-  // rounds can settle in time, and taking only some left the plans dearer (20,000 mixed pods: 51
-  // capped classes, 1.150-1.172 of the bound against 1.148 without): all of them or none.
-  const capsOf = setup.classes.map((cls) => ownCaps(setup, cls.index));
-  const withCaps = capsOf.filter((caps) => caps !== undefined && caps.size > 0).length;
-  setup.classes.forEach((cls, c) => {
-    const quota = capsOf[c] || !zoneShares ? undefined : zoneQuota(setup, c);
-    const caps = capsOf[c] ?? (quota && quota.perZone > 0 ? new Map<number, number>() : undefined);
-    if (!caps || (caps.size > 0 && withCaps > MAX_CAPPED) || cls.gpus > 0 || cls.podIds.length === 0) return;
-    const pool = setup.pools.find((p) => setup.fits[c]![p.index]);
-    if (!pool || Number.isFinite(pool.limits.cpuMillis) || Number.isFinite(pool.limits.memoryBytes)) return;
-    for (const [g, cap] of caps) perNode[g] = cap;
-    let list = byPool.get(pool);
-    if (!list) byPool.set(pool, (list = []));
-    list.push({ cls, groups: [...caps.keys()].sort((a, b) => a - b), ...(quota ? { quota } : {}) });
-  });
-  return { byPool, perNode };
-}
-
 /**
  * Per type, the rows that may use it, split by the offerings they accept (rows accepting the same
  * zones share a variant, priced at the cheapest of them); variants another beats (as cheap, as
@@ -198,35 +112,6 @@ function rowKey(cls: PodClass, groups: number[], zones: number): string {
   return `${kindKey(cls)}|${groups.length > 0 ? `class ${cls.index}` : ''}|${zones}`;
 }
 
-const kindKey = (cls: PodClass) => `${cls.cpu}|${cls.mem}|${cls.storage}|${cls.placementKey}|${JSON.stringify(cls.template.tolerations)}`;
-
-/** The single zones a zone-spread class's shares are in. */
-function zonesOf(setup: PlanningSetup, quota: ZoneQuota): number[] {
-  const out: number[] = [];
-  for (let z = 0; z < setup.zones.length; z++) if (quota.reach & (1 << z)) out.push(1 << z);
-  return out;
-}
-
-/** Zone-spread classes grouped by kind of pod, the kinds holding the largest share of CPU and memory first. */
-function spreadKinds(setup: PlanningSetup, seedable: Seedable[]): Seedable[][] {
-  const byKind = new Map<string, Seedable[]>();
-  for (const s of seedable) {
-    if (!s.quota) continue;
-    const key = kindKey(s.cls);
-    let list = byKind.get(key);
-    if (!list) byKind.set(key, (list = []));
-    list.push(s);
-  }
-  let cpu = 0;
-  let mem = 0;
-  for (const cls of setup.classes) {
-    cpu += cls.cpu * cls.podIds.length;
-    mem += cls.mem * cls.podIds.length;
-  }
-  const weight = (kind: Seedable[]) =>
-    kind.reduce((sum, { cls }) => sum + cls.podIds.length * (cls.cpu / Math.max(1, cpu) + cls.mem / Math.max(1, mem)), 0);
-  return [...byKind.values()].map((kind) => ({ kind, w: weight(kind) })).sort((a, b) => b.w - a.w).map((e) => e.kind);
-}
 
 /** Undefined when zone shares were asked for and none fits the LP (MAX_ZONED_ROWS). */
 function seedsForPool(setup: PlanningSetup, pool: PoolTable, seedable: Seedable[], perNode: number[], grid: boolean): SeedNode[] | undefined {
