@@ -307,6 +307,12 @@ describe('patternSeeds: nodes for the pods no topology rule touches', () => {
     expect(patternSeeds(crowded).length).toBeGreaterThan(0);
   });
 
+  it('gives no zone-share seeds to a request without zone-spread pods: they would repeat the plain LP', () => {
+    const setup = preparePlanning(request(pods.filter((p) => !p.name.startsWith('web'))), OPTIONS);
+    expect(patternSeeds(setup).length).toBeGreaterThan(0);
+    expect(patternSeeds(setup, { zoneShares: true })).toEqual([]);
+  });
+
   it('leaves pods whose pool has limits to the packer, which keeps to them', () => {
     const limited = tinyPool([ON_DEMAND], { name: 'limited', weight: 50, limits: { cpu: '100' } });
     expect(patternSeeds(preparePlanning(request(pods, { nodePools: [limited] }), OPTIONS))).toEqual([]);

@@ -196,8 +196,8 @@ export class PatternLp<V extends Variant> {
         if (found.resourcePrices) this.resourcePrices.set(variant, found.resourcePrices);
         let { counts, worth } = found;
         if (options.gridCells !== undefined && variant.node.pods > EXACT_SLOTS) {
-          const found = gridPattern(input, Math.max(worth, variant.price) * (1 + 1e-6), options.gridCells);
-          if (found && found.worth > worth) ({ counts, worth } = found);
+          const onGrid = gridPattern(input, Math.max(worth, variant.price) * (1 + 1e-6), options.gridCells);
+          if (onGrid && onGrid.worth > worth) ({ counts, worth } = onGrid);
         }
         // Relative reduced cost: what the pattern is worth per dollar, over 1.
         const gain = worth / variant.price - 1;

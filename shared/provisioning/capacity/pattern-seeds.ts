@@ -46,8 +46,9 @@ const FIRST = { rounds: 20, pricedPerRound: 60, columnsPerRound: 24, stall: 0.00
  */
 const FIRST_WITH_ZONES = { rounds: 20, pricedPerRound: Number.POSITIVE_INFINITY, columnsPerRound: 24 };
 /**
- * Rows past which the LP with zone shares is not tried: mixed 500 / 1,000 / 2,000 pods have 20 /
- * 27 / 40 rows and take 0.2 / 0.5 / 0.9 s; 5,000 pods have 115 and take 6 s.
+ * Rows the LP with zone shares keeps to, giving rows to the largest spread kinds first: mixed 500
+ * / 1,000 / 2,000 pods have 20 / 27 / 40 rows with every kind and take 0.2 / 0.5 / 0.9 s; 5,000
+ * pods have 115 (3 s); with the cap, 0.6-1.2 s.
  */
 const MAX_ZONED_ROWS = 64;
 /** After each commit of the dive the columns so far mostly suffice: a few rounds. */
@@ -112,9 +113,11 @@ function rowKey(cls: PodClass, groups: number[], zones: number): string {
   return `${kindKey(cls)}|${groups.length > 0 ? `class ${cls.index}` : ''}|${zones}`;
 }
 
-
-/** Undefined when zone shares were asked for and none fits the LP (MAX_ZONED_ROWS). */
-function seedsForPool(setup: PlanningSetup, pool: PoolTable, seedable: Seedable[], perNode: number[], grid: boolean): SeedNode[] | undefined {
+/**
+ * The pool's seed nodes, and whether the LP had zone shares; undefined when zone shares were
+ * asked for and none fits the LP (MAX_ZONED_ROWS).
+ */
+function seedsForPool(setup: PlanningSetup, pool: PoolTable, seedable: Seedable[], perNode: number[], grid: boolean): { seeds: SeedNode[]; zoned: boolean } | undefined {
   // One LP row per kind of pod: classes with the same requests, accepting the same offerings and
   // in no forced group (they differ only in labels) are one row; the first class stands for them.
   // A zone-spread class has a row per zone it reaches, for its share there (zoneQuota).
@@ -197,7 +200,7 @@ function seedsForPool(setup: PlanningSetup, pool: PoolTable, seedable: Seedable[
     }
     if (committed === 0) break;
   }
-  return seeds;
+  return { seeds, zoned };
 }
 
 export interface SeedOptions {
@@ -207,24 +210,27 @@ export interface SeedOptions {
    */
   grid?: boolean;
   /**
-   * Also give the LP zone-spread pods, their even share of each zone (zoneQuota), so they share
-   * nodes with the rest: a row per zone, a variant per zone, every variant priced each round.
-   * Several times slower: for small requests.
+   * Also give the LP zone-spread pods, their even share of each zone (seedable.ts zoneQuota), so
+   * they share nodes with the rest: a row per zone, a variant per zone, every variant priced each
+   * round. Several times slower: planCapacity asks for it up to ZONE_SHARES_REQUEST pods.
    */
   zoneShares?: boolean;
 }
 
 /**
  * Seed nodes for every pool's unconstrained pods (and, with zoneShares, zone-spread shares); empty
- * when there are none, or when an LP with zone shares would be too large.
+ * when there are none, and with zoneShares also when no LP got a share (the plain LP's seeds
+ * then) or a pool's LP could give none a row.
  */
 export function patternSeeds(setup: PlanningSetup, options: SeedOptions = {}): SeedNode[] {
   const seeds: SeedNode[] = [];
+  let zoned = false;
   const { byPool, perNode } = seedableByPool(setup, options.zoneShares === true);
   for (const [pool, seedable] of byPool) {
     const found = seedsForPool(setup, pool, seedable, perNode, options.grid === true);
     if (!found) return [];
-    seeds.push(...found);
+    seeds.push(...found.seeds);
+    zoned ||= found.zoned;
   }
-  return seeds;
+  return options.zoneShares && !zoned ? [] : seeds;
 }
