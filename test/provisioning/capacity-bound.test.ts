@@ -21,6 +21,9 @@ import { pod } from './fixtures.ts';
 const OPTIONS = tinyOptions();
 const many = (prefix: string, n: number, overrides: Parameters<typeof pod>[1] = {}): Pod[] =>
   Array.from({ length: n }, (_, i) => pod(`${prefix}-${i}`, overrides));
+/** Whether a seed node holds pods of a zone-spread class (a zone share). */
+const isSpread = (setup: ReturnType<typeof preparePlanning>, seed: ReturnType<typeof patternSeeds>[number]) =>
+  seed.pods.some(([c]) => setup.topologies[c]!.zoneSpread.length > 0);
 const onlyTypes = (...types: string[]) => tinyPool([ON_DEMAND, { key: 'node.kubernetes.io/instance-type', operator: 'In', values: types }]);
 
 describe('solveCoveringLp', () => {
@@ -311,6 +314,39 @@ describe('patternSeeds: nodes for the pods no topology rule touches', () => {
     const setup = preparePlanning(request(pods.filter((p) => !p.name.startsWith('web'))), OPTIONS);
     expect(patternSeeds(setup).length).toBeGreaterThan(0);
     expect(patternSeeds(setup, { zoneShares: true })).toEqual([]);
+  });
+
+  it('keeps every rule in the packing after zone-share seeds, on random requests (shared selectors, maxSkew 1-2)', () => {
+    let seed = 17;
+    const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    const pick = <T>(values: T[]) => values[Math.floor(random() * values.length)]!;
+    let shared = 0;
+    for (let trial = 0; trial < 25; trial++) {
+      const pods: Pod[] = [];
+      for (let d = 0, n = 2 + Math.floor(random() * 5); d < n; d++) {
+        // Some Deployments share a selector (app-x): their spread counts each other, so no shares.
+        const app = random() < 0.2 ? 'app-x' : `app-${d}`;
+        const kind = pick(['free', 'zone', 'zone', 'anti']);
+        const labels = { app };
+        const extra: Parameters<typeof pod>[1] = {
+          cpu: pick([100, 250, 500, 900, 1500]), memoryGiB: pick([0.1, 0.5, 1, 3, 6]), labels,
+          ...(kind === 'zone' ? { topologySpread: [{ topologyKey: 'topology.kubernetes.io/zone', maxSkew: pick([1, 2]), whenUnsatisfiable: 'DoNotSchedule' as const, labelSelector: labels }] } : {}),
+          ...(kind === 'anti' ? { podAntiAffinity: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: labels }] } : {}),
+        };
+        pods.push(...many(`d${d}`, 1 + Math.floor(random() * 30), extra));
+      }
+      const req = request(pods, { nodePools: [onlyTypes('c1.1x', 'c1.2x', 'c1.4x', 'r1.1x')] });
+      const setup = preparePlanning(req, OPTIONS);
+      const seeds = patternSeeds(setup, { zoneShares: true });
+      if (seeds.some((seed) => isSpread(setup, seed))) shared++;
+      const packed = pack(setup, ['remaining', 'class'], seeds);
+      const { planned, unschedulable } = finalizeNodes(setup, packed.nodes);
+      const plan = { nodes: planned, unschedulable: [...packed.unschedulable, ...unschedulable], hourlyCost: planned.reduce((sum, node) => sum + node.hourlyPrice, 0), excluded: [] };
+      expectValidPlan(plan, req, OPTIONS);
+      expect(plan.unschedulable).toEqual([]);
+    }
+    // Most requests had zone shares in their LP.
+    expect(shared).toBeGreaterThan(10);
   });
 
   it('leaves pods whose pool has limits to the packer, which keeps to them', () => {

@@ -96,7 +96,7 @@ export function expectValidPlan(plan: CapacityPlan, req: CapacityRequest, option
       // Domains are the zones the pod's own node selection allows (Kubernetes' nodeAffinityPolicy: Honor).
       const zones = (req.zones ?? [...counts.keys()]).filter((zone) => zoneAllowed(pod, zone));
       const values = zones.map((z) => counts.get(z) ?? 0);
-      expect(Math.max(...values) - Math.min(...values), `zone spread of ${c.labelSelector}`).toBeLessThanOrEqual(c.maxSkew);
+      expect(Math.max(...values) - Math.min(...values), `zone spread of ${id(pod)} over ${JSON.stringify(c.labelSelector)}`).toBeLessThanOrEqual(c.maxSkew);
     }
   }
 }

@@ -1,6 +1,7 @@
 // The pods the packer still has to place, as targets (a class's pods bound for a set of zones),
-// kept two ways: largest first, to pick what opens the next node, and grouped by request shape,
-// so that filling a node scans a few dozen shapes rather than thousands of classes.
+// kept two ways: largest first, to pick what opens the next node, and grouped by request shape
+// and zones, so that filling a node scans a few dozen shapes rather than thousands of classes,
+// and skips at once the shapes bound for other zones than a pinned node's.
 import type { PodClass } from './pod-classes.ts';
 import type { PoolTable } from './pool-table.ts';
 
@@ -17,7 +18,8 @@ export interface ZoneTarget {
 
 /** The targets still to place, largest first, and the same grouped by request shape. */
 export class FillWork {
-  readonly shapes: Array<{ cpu: number; mem: number; targets: ZoneTarget[] }> = [];
+  /** Targets by request shape and the zones they are bound for. */
+  readonly shapes: Array<{ cpu: number; mem: number; zones: number; targets: ZoneTarget[] }> = [];
   /** Set when a target runs out: the lists need compacting. */
   dirty = false;
 
@@ -25,13 +27,13 @@ export class FillWork {
     readonly targets: ZoneTarget[],
     classes: PodClass[],
   ) {
-    const byShape = new Map<string, { cpu: number; mem: number; targets: ZoneTarget[] }>();
+    const byShape = new Map<string, { cpu: number; mem: number; zones: number; targets: ZoneTarget[] }>();
     for (const target of targets) {
       const { cpu, mem, gpus, storage } = classes[target.c]!;
-      const key = `${cpu}|${mem}|${gpus}|${storage}`;
+      const key = `${cpu}|${mem}|${gpus}|${storage}|${target.zones}`;
       let shape = byShape.get(key);
       if (!shape) {
-        shape = { cpu, mem, targets: [] };
+        shape = { cpu, mem, zones: target.zones, targets: [] };
         byShape.set(key, shape);
         this.shapes.push(shape);
       }

@@ -12,7 +12,7 @@ import type { PlanningSetup } from './setup.ts';
 import { explainUnplaced } from './explain.ts';
 import { FillWork, type ZoneTarget } from './fill-work.ts';
 import { fitsOne } from './fits-one.ts';
-import { forcedNodeGroups, type ForcedNodeGroup } from './topology.ts';
+import { forcedNodeGroups, type ForcedNodeGroup, type SpreadRule } from './topology.ts';
 import { waterFill } from './water-fill.ts';
 import type { SeedNode } from './pattern-seeds.ts';
 import type { NodeLoad } from './node-offerings.ts';
@@ -67,6 +67,21 @@ class Packer {
   private readonly forced: ForcedNodeGroup[];
   private readonly forcedLeft: number[];
   private readonly forcedOf: number[][];
+  /**
+   * Per class, the zone-spread rules its pods are placed by: its own, and one per group another
+   * class's zone spread counts its pods in (at that spread's maxSkew). Pods a spread counts
+   * change the skew the declaring pods meet, wherever they land, so they too go to nodes of a
+   * settled zone, evenly; otherwise EC2 could put them all in one zone and leave the spread
+   * unsatisfiable.
+   */
+  private readonly zoneRules: SpreadRule[][];
+  /**
+   * Per group and zone, pods given to a zone by the targets computed so far and not yet placed:
+   * run() computes every class's targets before placing any, and each water-fill must start from
+   * the shares given before it, or two classes counted by one spread each add their odd pod to
+   * the same zone.
+   */
+  private readonly pending: Int32Array[];
   private version = 0;
   private trialEpoch = 0;
   private readonly choices = new Map<string, TypeChoice>();
@@ -82,6 +97,7 @@ class Packer {
     const zoneCount = setup.zones.length;
     this.allZones = zoneCount === 0 ? 0 : 2 ** zoneCount - 1;
     this.zoneCounts = Array.from({ length: setup.groupCount }, () => new Int32Array(zoneCount));
+    this.pending = Array.from({ length: setup.groupCount }, () => new Int32Array(zoneCount));
     this.poolCpu = new Float64Array(setup.pools.length);
     this.poolMem = new Float64Array(setup.pools.length);
     this.cursor = new Int32Array(setup.classes.length);
@@ -96,6 +112,13 @@ class Packer {
     this.forced = forcedNodeGroups(setup.topologies, counts, (c) => !setup.topologies[c]!.unsupported);
     this.forcedLeft = this.forced.map((g) => g.classes.reduce((sum, c) => sum + counts[c]!, 0));
     this.forcedOf = setup.classes.map(() => []);
+    const skewOf = new Map<number, number>();
+    for (const t of setup.topologies) for (const rule of t.zoneSpread) skewOf.set(rule.group, Math.min(skewOf.get(rule.group) ?? rule.maxSkew, rule.maxSkew));
+    this.zoneRules = setup.topologies.map((t) => {
+      const own = new Set(t.zoneSpread.map((rule) => rule.group));
+      const counted = t.zoneGroups.filter((g) => skewOf.has(g) && !own.has(g));
+      return [...t.zoneSpread, ...counted.map((group) => ({ group, maxSkew: skewOf.get(group)!, selfMatch: true }))];
+    });
     this.forced.forEach((g, i) => g.classes.forEach((c) => this.forcedOf[c]!.push(i)));
     this.mark = { ...this.remaining, forced: this.forcedNodes() };
   }
@@ -124,6 +147,8 @@ class Packer {
       if (waits(c)) continue;
       targets.push(...(this.zoneTargets(c) ?? []));
     }
+    // From here on the pods are placed, and the zone counts see them.
+    for (const counts of this.pending) counts.fill(0);
     // Room left on the pattern nodes goes first to the pods the LP did not place (zone spread,
     // the dive's tail), largest first, as long as they do not make the node dearer (room():
     // a spread pod pins a node only to the zone of its cheapest offering).
@@ -190,7 +215,7 @@ class Packer {
       let best = -1;
       let bestScore = Number.NEGATIVE_INFINITY;
       work.shapes.forEach((shape, i) => {
-        if (out[i] || shape.cpu > cpuLeft || shape.mem > memLeft) return;
+        if (out[i] || (shape.zones & node.zoneLimit) === 0 || shape.cpu > cpuLeft || shape.mem > memLeft) return;
         const cpuAfter = (cpuLeft - shape.cpu) * cpuScale;
         const memAfter = (memLeft - shape.mem) * memScale;
         const score = -(cpuAfter * cpuAfter + memAfter * memAfter);
@@ -385,16 +410,26 @@ class Packer {
       if (reach === 0) return void this.reject(c, n, 'required pod affinity on zone: the zones holding the matching pods offer no instance type for this pod');
     }
 
-    if (topology.zoneSpread.length === 0) {
+    const rules = this.zoneRules[c]!;
+    if (rules.length === 0) {
       return [{ c, zones: topology.zoneAffinity.length > 0 ? reach : this.allZones, count: n, usable, taken: 0, epoch: 0 }];
     }
-    const quotas = waterFill(this.setup.topologies[c]!.zoneSpread, this.zoneCounts, this.setup.zones.length, n, reach);
+    const counts = this.zoneCounts.map((placed, g) => Int32Array.from(placed, (count, z) => count + this.pending[g]![z]!));
+    const quotas = waterFill(rules, counts, this.setup.zones.length, n, reach);
+    quotas.forEach((quota, z) => {
+      for (const g of topology.zoneGroups) this.pending[g]![z]! += quota;
+    });
     const targets: ZoneTarget[] = [];
     quotas.forEach((quota, z) => {
       if (quota > 0) targets.push({ c, zones: 1 << z, count: quota, usable, taken: 0, epoch: 0 });
     });
     const placedOrRejected = quotas.reduce((a, b) => a + b, 0);
-    if (placedOrRejected < n) this.reject(c, n - placedOrRejected, 'topology spread on zone: no zone keeps the skew within maxSkew');
+    if (placedOrRejected < n) {
+      const reason = topology.zoneSpread.length > 0
+        ? 'topology spread on zone: no zone keeps the skew within maxSkew'
+        : "counted by another pod's topology spread on zone: no zone keeps that spread within maxSkew";
+      this.reject(c, n - placedOrRejected, reason);
+    }
     return targets;
   }
 
