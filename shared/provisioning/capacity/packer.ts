@@ -158,13 +158,13 @@ class Packer {
     const work = new FillWork(targets.filter((target) => target.count > 0), this.setup.classes);
     for (;;) {
       work.compact();
-      const first = work.targets[0];
+      const first = work.first();
       if (!first) break;
       const opened = this.openBestNode(first, work);
       if (!opened) {
         this.reject(first.c, first.count, explainUnplaced(this.setup, first.c, first.zones, first.usable));
         first.count = 0;
-        work.dirty = true;
+        work.done(first);
         continue;
       }
       const { node, steps } = opened;
@@ -173,7 +173,7 @@ class Packer {
       const place = (target: ZoneTarget, count: number) => {
         this.add(node, target.c, count, target.zones);
         target.count -= count;
-        if (target.count === 0) work.dirty = true;
+        if (target.count === 0) work.done(target);
       };
       // The winning trial already chose the node's pods: replay it.
       if (steps) for (const [target, count] of steps) place(target, count);
