@@ -12,7 +12,7 @@ import type { PlanningSetup } from './setup.ts';
 import { explainUnplaced } from './explain.ts';
 import { FillWork, type ZoneTarget } from './fill-work.ts';
 import { fitsOne } from './fits-one.ts';
-import { forcedNodeGroups, type ForcedNodeGroup, type SpreadRule } from './topology.ts';
+import { forcedNodeGroups, zonePlacementRules, type ForcedNodeGroup, type SpreadRule } from './topology.ts';
 import { waterFill } from './water-fill.ts';
 import type { SeedNode } from './pattern-seeds.ts';
 import type { NodeLoad } from './node-offerings.ts';
@@ -67,13 +67,7 @@ class Packer {
   private readonly forced: ForcedNodeGroup[];
   private readonly forcedLeft: number[];
   private readonly forcedOf: number[][];
-  /**
-   * Per class, the zone-spread rules its pods are placed by: its own, and one per group another
-   * class's zone spread counts its pods in (at that spread's maxSkew). Pods a spread counts
-   * change the skew the declaring pods meet, wherever they land, so they too go to nodes of a
-   * settled zone, evenly; otherwise EC2 could put them all in one zone and leave the spread
-   * unsatisfiable.
-   */
+  /** Per class, the zone-spread rules its pods are placed by (topology.ts zonePlacementRules). */
   private readonly zoneRules: SpreadRule[][];
   /**
    * Per group and zone, pods given to a zone by the targets computed so far and not yet placed:
@@ -112,13 +106,7 @@ class Packer {
     this.forced = forcedNodeGroups(setup.topologies, counts, (c) => !setup.topologies[c]!.unsupported);
     this.forcedLeft = this.forced.map((g) => g.classes.reduce((sum, c) => sum + counts[c]!, 0));
     this.forcedOf = setup.classes.map(() => []);
-    const skewOf = new Map<number, number>();
-    for (const t of setup.topologies) for (const rule of t.zoneSpread) skewOf.set(rule.group, Math.min(skewOf.get(rule.group) ?? rule.maxSkew, rule.maxSkew));
-    this.zoneRules = setup.topologies.map((t) => {
-      const own = new Set(t.zoneSpread.map((rule) => rule.group));
-      const counted = t.zoneGroups.filter((g) => skewOf.has(g) && !own.has(g));
-      return [...t.zoneSpread, ...counted.map((group) => ({ group, maxSkew: skewOf.get(group)!, selfMatch: true }))];
-    });
+    this.zoneRules = zonePlacementRules(setup.topologies);
     this.forced.forEach((g, i) => g.classes.forEach((c) => this.forcedOf[c]!.push(i)));
     this.mark = { ...this.remaining, forced: this.forcedNodes() };
   }

@@ -112,6 +112,23 @@ export function compileTopology(classes: PodClass[]): ClassTopology[] {
   return result;
 }
 
+/**
+ * Per class, the zone-spread rules its pods are placed by: its own, and one per group another
+ * class's zone spread counts its pods in, at that spread's maxSkew (the smallest when several
+ * spreads count the group). Pods a spread counts change the skew the declaring pods meet
+ * wherever they land, so they too go to nodes of a settled zone, evenly: otherwise EC2 could put
+ * them all in one zone and leave the spread unsatisfiable.
+ */
+export function zonePlacementRules(topologies: ClassTopology[]): SpreadRule[][] {
+  const skewOf = new Map<number, number>();
+  for (const t of topologies) for (const rule of t.zoneSpread) skewOf.set(rule.group, Math.min(skewOf.get(rule.group) ?? rule.maxSkew, rule.maxSkew));
+  return topologies.map((t) => {
+    const own = new Set(t.zoneSpread.map((rule) => rule.group));
+    const counted = t.zoneGroups.filter((g) => skewOf.has(g) && !own.has(g));
+    return [...t.zoneSpread, ...counted.map((group) => ({ group, maxSkew: skewOf.get(group)!, selfMatch: true }))];
+  });
+}
+
 export function groupCount(topologies: ClassTopology[]): number {
   let max = -1;
   for (const t of topologies) {
