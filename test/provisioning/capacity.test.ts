@@ -329,6 +329,18 @@ describe('planCapacity: topology', () => {
     expect(result.nodes).toHaveLength(nodes);
   });
 
+  it('hostname spread over other pods: a node holding the spreading pod never holds more of them than maxSkew', () => {
+    // guard pods spread over app=a pods (maxSkew 1) without matching it themselves. kube-scheduler
+    // may place a guard after the app=a pods, and then its node may hold at most one of them.
+    const guards = many('guard', 2, { cpu: 100, memoryGiB: 0.1, labels: { app: 'b' }, topologySpread: [spread(HOSTNAME, 1, 'a')] });
+    const apods = many('a', 4, { cpu: 100, memoryGiB: 0.1, labels: { app: 'a' } });
+    const result = plan(request([...guards, ...apods]));
+    for (const node of result.nodes) {
+      if (!node.pods.some((p) => p.includes('/guard-'))) continue;
+      expect(node.pods.filter((p) => p.includes('/a-')).length).toBeLessThanOrEqual(1);
+    }
+  });
+
   it('hostname anti-affinity: one pod per node, other pods still share those nodes', () => {
     const anti = many('db', 3, { cpu: 500, memoryGiB: 0.5, labels: { app: 'db' }, podAntiAffinity: [{ topologyKey: HOSTNAME, labelSelector: { app: 'db' } }] });
     const result = plan(request([...anti, ...many('web', 3, { cpu: 500, memoryGiB: 0.5 })]));

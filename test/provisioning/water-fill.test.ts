@@ -21,4 +21,12 @@ describe('waterFill', () => {
     // Not self-matching: placing them does not change the counts, so the emptiest zone takes all.
     expect(waterFill([rule(1, false)], [Int32Array.from([1, 0, 1])], 3, 3, 0b111)).toEqual([0, 3, 0]);
   });
+
+  it("measures another class's spread over that spread's zones, not the placed pods' own", () => {
+    // Pods counted by a spread over zones a-c (maxSkew 1) but able to run only in zone a: a may
+    // hold one more than the emptiest of a-c, so one of three goes there and two stay unplaced.
+    expect(waterFill([{ ...rule(1), domain: 0b111 }], [Int32Array.from([0, 0, 0])], 3, 3, 0b001)).toEqual([1, 0, 0]);
+    // With b and c already at 2, a may catch up and pass them by one: all three.
+    expect(waterFill([{ ...rule(1), domain: 0b111 }], [Int32Array.from([0, 2, 2])], 3, 3, 0b001)).toEqual([3, 0, 0]);
+  });
 });

@@ -34,6 +34,11 @@ export interface PlanNode extends NodeLoad {
   podIds: string[];
   /** Pods on the node per hostname-spread selector group. */
   hostCounts: Map<number, number>;
+  /**
+   * Per group, the smallest maxSkew of the hostname spreads of pods on the node: kube-scheduler
+   * may place those pods last, so the node may never hold more pods of the group than that.
+   */
+  hostCaps: Map<number, number>;
 }
 
 export interface Unschedulable {
@@ -291,7 +296,7 @@ class Packer {
     this.poolMem[seed.pool.index]! += type.capacityMemoryBytes;
     const node: PlanNode = {
       id: this.nodes.length, pool: seed.pool, type: seed.type, spot: seed.spot, od: seed.od, zoneLimit: this.allZones & (seed.spot | seed.od),
-      cpu: 0, mem: 0, gpus: 0, pods: 0, storage: 0, classes: [], counts: [], podIds: [], hostCounts: new Map(),
+      cpu: 0, mem: 0, gpus: 0, pods: 0, storage: 0, classes: [], counts: [], podIds: [], hostCounts: new Map(), hostCaps: new Map(),
     };
     this.nodes.push(node);
     this.open.push(node);
@@ -305,7 +310,7 @@ class Packer {
     return {
       id: -1, pool, type: choice.type, spot: choice.spot, od: choice.od,
       zoneLimit: this.setup.fits[first.c]![pool.index]!.zones & first.zones,
-      cpu: 0, mem: 0, gpus: 0, pods: 0, storage: 0, classes: [], counts: [], podIds: [], hostCounts: new Map(),
+      cpu: 0, mem: 0, gpus: 0, pods: 0, storage: 0, classes: [], counts: [], podIds: [], hostCounts: new Map(), hostCaps: new Map(),
     };
   }
 
@@ -398,7 +403,9 @@ class Packer {
       if (reach === 0) return void this.reject(c, n, 'required pod affinity on zone: the zones holding the matching pods offer no instance type for this pod');
     }
 
-    const rules = this.zoneRules[c]!;
+    // Spreads other pods declare are measured over those pods' zones.
+    const own = new Set(topology.zoneSpread);
+    const rules = this.zoneRules[c]!.map((rule) => (own.has(rule) ? rule : { ...rule, domain: this.spreadDomain(rule.group) }));
     if (rules.length === 0) {
       return [{ c, zones: topology.zoneAffinity.length > 0 ? reach : this.allZones, count: n, usable, taken: 0, epoch: 0 }];
     }
@@ -419,6 +426,23 @@ class Packer {
       this.reject(c, n - placedOrRejected, reason);
     }
     return targets;
+  }
+
+  private readonly spreadDomains = new Map<number, number>();
+
+  /** The zones the pods declaring a zone spread on the group can reach: the domains of its skew. */
+  private spreadDomain(group: number): number {
+    let domain = this.spreadDomains.get(group);
+    if (domain === undefined) {
+      domain = 0;
+      this.setup.topologies.forEach((t, d) => {
+        if (!t.zoneSpread.some((rule) => rule.group === group)) return;
+        const usable = this.setup.pools.filter((p) => this.setup.fits[d]![p.index]);
+        domain! |= this.reachOf(d, usable);
+      });
+      this.spreadDomains.set(group, domain);
+    }
+    return domain;
   }
 
   /** Zone chosen for a self-affine group before any of its pods is on a node. */
@@ -577,6 +601,11 @@ class Packer {
       if (rule.selfMatch) limit = Math.min(limit, rule.maxSkew - count);
       else if (count > rule.maxSkew) return 0;
     }
+    // Pods other pods' hostname spreads on the node count: never past those spreads' maxSkew.
+    for (const g of topology.hostGroups) {
+      const cap = node.hostCaps.get(g);
+      if (cap !== undefined) limit = Math.min(limit, cap - (node.hostCounts.get(g) ?? 0));
+    }
     return Math.max(0, limit);
   }
 
@@ -600,6 +629,7 @@ class Packer {
       node.counts.push(count);
     }
     for (const g of this.setup.topologies[c]!.hostGroups) node.hostCounts.set(g, (node.hostCounts.get(g) ?? 0) + count);
+    for (const rule of this.setup.topologies[c]!.hostSpread) node.hostCaps.set(rule.group, Math.min(node.hostCaps.get(rule.group) ?? rule.maxSkew, rule.maxSkew));
   }
 
   private add(node: PlanNode, c: number, count: number, zoneMask: number): void {
@@ -635,7 +665,7 @@ class Packer {
       const node: PlanNode = {
         id: this.nodes.length, pool, type: choice.type, spot: choice.spot, od: choice.od,
         zoneLimit: this.setup.fits[c]![pool.index]!.zones & zoneMask,
-        cpu: 0, mem: 0, gpus: 0, pods: 0, storage: 0, classes: [], counts: [], podIds: [], hostCounts: new Map(),
+        cpu: 0, mem: 0, gpus: 0, pods: 0, storage: 0, classes: [], counts: [], podIds: [], hostCounts: new Map(), hostCaps: new Map(),
       };
       this.nodes.push(node);
       this.open.push(node);
