@@ -37,8 +37,9 @@ export interface PlanNode extends NodeLoad {
   /**
    * Per group, the smallest maxSkew of the hostname spreads of pods on the node: kube-scheduler
    * may place those pods last, so the node may never hold more pods of the group than that.
+   * Absent until a pod with a hostname spread joins (most nodes: none).
    */
-  hostCaps: Map<number, number>;
+  hostCaps?: Map<number, number>;
 }
 
 export interface Unschedulable {
@@ -296,7 +297,7 @@ class Packer {
     this.poolMem[seed.pool.index]! += type.capacityMemoryBytes;
     const node: PlanNode = {
       id: this.nodes.length, pool: seed.pool, type: seed.type, spot: seed.spot, od: seed.od, zoneLimit: this.allZones & (seed.spot | seed.od),
-      cpu: 0, mem: 0, gpus: 0, pods: 0, storage: 0, classes: [], counts: [], podIds: [], hostCounts: new Map(), hostCaps: new Map(),
+      cpu: 0, mem: 0, gpus: 0, pods: 0, storage: 0, classes: [], counts: [], podIds: [], hostCounts: new Map(),
     };
     this.nodes.push(node);
     this.open.push(node);
@@ -310,7 +311,7 @@ class Packer {
     return {
       id: -1, pool, type: choice.type, spot: choice.spot, od: choice.od,
       zoneLimit: this.setup.fits[first.c]![pool.index]!.zones & first.zones,
-      cpu: 0, mem: 0, gpus: 0, pods: 0, storage: 0, classes: [], counts: [], podIds: [], hostCounts: new Map(), hostCaps: new Map(),
+      cpu: 0, mem: 0, gpus: 0, pods: 0, storage: 0, classes: [], counts: [], podIds: [], hostCounts: new Map(),
     };
   }
 
@@ -578,6 +579,13 @@ class Packer {
     if (cls.mem > 0) limit = Math.min(limit, Math.floor((type.mem - node.mem) / cls.mem));
     if (cls.gpus > 0) limit = Math.min(limit, Math.floor((type.gpus - node.gpus) / cls.gpus));
     if (cls.storage > 0) limit = Math.min(limit, Math.floor((type.storage - node.storage) / cls.storage));
+    // Pods other pods' hostname spreads on the node count: never past those spreads' maxSkew.
+    if (node.hostCaps) {
+      for (const g of this.setup.topologies[c]!.hostGroups) {
+        const cap = node.hostCaps.get(g);
+        if (cap !== undefined) limit = Math.min(limit, cap - (node.hostCounts.get(g) ?? 0));
+      }
+    }
     if (limit <= 0) return 0;
     const fit = this.setup.fits[c]![node.pool.index];
     if (!fit) return 0;
@@ -600,11 +608,6 @@ class Packer {
       // A new node is always possible, so the least-loaded hostname domain holds 0 pods.
       if (rule.selfMatch) limit = Math.min(limit, rule.maxSkew - count);
       else if (count > rule.maxSkew) return 0;
-    }
-    // Pods other pods' hostname spreads on the node count: never past those spreads' maxSkew.
-    for (const g of topology.hostGroups) {
-      const cap = node.hostCaps.get(g);
-      if (cap !== undefined) limit = Math.min(limit, cap - (node.hostCounts.get(g) ?? 0));
     }
     return Math.max(0, limit);
   }
@@ -629,7 +632,10 @@ class Packer {
       node.counts.push(count);
     }
     for (const g of this.setup.topologies[c]!.hostGroups) node.hostCounts.set(g, (node.hostCounts.get(g) ?? 0) + count);
-    for (const rule of this.setup.topologies[c]!.hostSpread) node.hostCaps.set(rule.group, Math.min(node.hostCaps.get(rule.group) ?? rule.maxSkew, rule.maxSkew));
+    for (const rule of this.setup.topologies[c]!.hostSpread) {
+      node.hostCaps ??= new Map();
+      node.hostCaps.set(rule.group, Math.min(node.hostCaps.get(rule.group) ?? rule.maxSkew, rule.maxSkew));
+    }
   }
 
   private add(node: PlanNode, c: number, count: number, zoneMask: number): void {
@@ -665,7 +671,7 @@ class Packer {
       const node: PlanNode = {
         id: this.nodes.length, pool, type: choice.type, spot: choice.spot, od: choice.od,
         zoneLimit: this.setup.fits[c]![pool.index]!.zones & zoneMask,
-        cpu: 0, mem: 0, gpus: 0, pods: 0, storage: 0, classes: [], counts: [], podIds: [], hostCounts: new Map(), hostCaps: new Map(),
+        cpu: 0, mem: 0, gpus: 0, pods: 0, storage: 0, classes: [], counts: [], podIds: [], hostCounts: new Map(),
       };
       this.nodes.push(node);
       this.open.push(node);
