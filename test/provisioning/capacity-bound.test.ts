@@ -338,7 +338,7 @@ describe('patternSeeds: nodes for the pods no topology rule touches', () => {
       const req = request(pods, { nodePools: [onlyTypes('c1.1x', 'c1.2x', 'c1.4x', 'r1.1x')] });
       const setup = preparePlanning(req, OPTIONS);
       const seeds = patternSeeds(setup, { zoneShares: true });
-      if (seeds.some((seed) => isSpread(setup, seed))) shared++;
+      if (seeds.some((node) => isSpread(setup, node))) shared++;
       const packed = pack(setup, ['remaining', 'class'], seeds);
       const { planned, unschedulable } = finalizeNodes(setup, packed.nodes);
       const plan = { nodes: planned, unschedulable: [...packed.unschedulable, ...unschedulable], hourlyCost: planned.reduce((sum, node) => sum + node.hourlyPrice, 0), excluded: [] };
