@@ -72,3 +72,13 @@ export function fitClassToPool(template: Pod, table: PoolTable, zones: string[])
   }
   return { fit };
 }
+
+/** A small number per distinct ClassFit object, for keys that alike classes (sharing fits) share. */
+export function fitNumbering(): (fit: ClassFit) => number {
+  const ids = new Map<ClassFit, number>();
+  return (fit) => {
+    let id = ids.get(fit);
+    if (id === undefined) ids.set(fit, (id = ids.size));
+    return id;
+  };
+}

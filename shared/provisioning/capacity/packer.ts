@@ -5,15 +5,15 @@
 // node, pool weights and limits honoured. The node's final (cheaper) type is chosen afterwards by
 // node-offerings.ts; here a node's type is only the capacity it was opened with. Nodes chosen
 // ahead by the pattern LP (pattern-seeds.ts) may be opened first, with their pods.
-import { COMPATIBLE, INCOMPATIBLE, type ClassFit } from './class-fit.ts';
+import { COMPATIBLE, fitNumbering, INCOMPATIBLE } from './class-fit.ts';
 import { bestPrice, type PoolTable, type PoolType } from './pool-table.ts';
 import type { PodClass } from './pod-classes.ts';
 import type { PlanningSetup } from './setup.ts';
 import { explainUnplaced } from './explain.ts';
 import { FillWork, type ZoneTarget } from './fill-work.ts';
 import { fitsOne } from './fits-one.ts';
-import { forcedNodeGroups, zonePlacementRules, type ForcedNodeGroup, type SpreadRule } from './topology.ts';
-import { waterFill } from './water-fill.ts';
+import { forcedNodeGroups, type ForcedNodeGroup } from './topology.ts';
+import { ZoneTargeting } from './zone-targets.ts';
 import type { SeedNode } from './pattern-seeds.ts';
 import type { NodeLoad } from './node-offerings.ts';
 
@@ -73,15 +73,8 @@ class Packer {
   private readonly forced: ForcedNodeGroup[];
   private readonly forcedLeft: number[];
   private readonly forcedOf: number[][];
-  /** Per class, the zone-spread rules its pods are placed by (topology.ts zonePlacementRules). */
-  private readonly zoneRules: SpreadRule[][];
-  /**
-   * Per group and zone, pods given to a zone by the targets computed so far and not yet placed:
-   * run() computes every class's targets before placing any, and each water-fill must start from
-   * the shares given before it, or two classes counted by one spread each add their odd pod to
-   * the same zone.
-   */
-  private readonly pending: Int32Array[];
+  /** Each class's targets by zone (zone-targets.ts). */
+  private readonly zones: ZoneTargeting;
   private version = 0;
   private trialEpoch = 0;
   private readonly choices = new Map<string, TypeChoice>();
@@ -97,7 +90,6 @@ class Packer {
     const zoneCount = setup.zones.length;
     this.allZones = zoneCount === 0 ? 0 : 2 ** zoneCount - 1;
     this.zoneCounts = Array.from({ length: setup.groupCount }, () => new Int32Array(zoneCount));
-    this.pending = Array.from({ length: setup.groupCount }, () => new Int32Array(zoneCount));
     this.poolCpu = new Float64Array(setup.pools.length);
     this.poolMem = new Float64Array(setup.pools.length);
     this.cursor = new Int32Array(setup.classes.length);
@@ -112,7 +104,7 @@ class Packer {
     this.forced = forcedNodeGroups(setup.topologies, counts, (c) => !setup.topologies[c]!.unsupported);
     this.forcedLeft = this.forced.map((g) => g.classes.reduce((sum, c) => sum + counts[c]!, 0));
     this.forcedOf = setup.classes.map(() => []);
-    this.zoneRules = zonePlacementRules(setup.topologies);
+    this.zones = new ZoneTargeting(setup, this.zoneCounts);
     this.forced.forEach((g, i) => g.classes.forEach((c) => this.forcedOf[c]!.push(i)));
     this.mark = { ...this.remaining, forced: this.forcedNodes() };
   }
@@ -139,10 +131,10 @@ class Packer {
     const targets: ZoneTarget[] = [];
     for (const c of order) {
       if (waits(c)) continue;
-      targets.push(...(this.zoneTargets(c) ?? []));
+      targets.push(...this.zoneTargets(c));
     }
     // From here on the pods are placed, and the zone counts see them.
-    for (const counts of this.pending) counts.fill(0);
+    this.zones.settle();
     // Room left on the pattern nodes goes first to the pods the LP did not place (zone spread,
     // the dive's tail), largest first, as long as they do not make the node dearer (room():
     // a spread pod pins a node only to the zone of its cheapest offering).
@@ -365,118 +357,16 @@ class Packer {
   }
 
   private placeClass(c: number): void {
-    const targets = this.zoneTargets(c);
-    if (!targets) return;
-    for (const target of targets) this.place(c, target.count, target.zones, target.usable);
+    for (const target of this.zoneTargets(c)) this.place(c, target.count, target.zones, target.usable);
   }
 
-  /**
-   * Where the class's pods may go, as (zones, count) targets: all zones, the zones its pod
-   * affinity allows, or a quota per zone when it spreads over zones. Pods no target can take are
-   * rejected here, with the reason; undefined when none is left.
-   */
-  private zoneTargets(c: number): ZoneTarget[] | undefined {
-    const { classes, topologies, fits, pools } = this.setup;
-    const cls = classes[c]!;
-    const topology = topologies[c]!;
-    // Seed nodes may hold some of the class already.
-    const n = cls.podIds.length - this.cursor[c]!;
+  /** The class's targets (zone-targets.ts), its pods no target can take rejected with the reason. */
+  private zoneTargets(c: number): ZoneTarget[] {
+    const n = this.setup.classes[c]!.podIds.length - this.cursor[c]!;
     if (n === 0) return [];
-    if (topology.unsupported) return void this.reject(c, n, topology.unsupported);
-    const usable = pools.filter((p) => fits[c]![p.index]);
-    if (usable.length === 0) return void this.reject(c, n, this.setup.poolReasons[c]!.join('; ') || 'no NodePool');
-
-    let reach = this.reachOf(c, usable);
-    if (reach === 0) return void this.reject(c, n, explainUnplaced(this.setup, c, this.allZones, usable));
-
-    for (const rule of topology.zoneAffinity) {
-      const counts = this.zoneCounts[rule.group]!;
-      let withPods = this.groupZone.get(rule.group) ?? 0;
-      counts.forEach((count, z) => {
-        if (count > 0) withPods |= 1 << z;
-      });
-      if (withPods !== 0) reach &= withPods;
-      else if (rule.selfMatch) {
-        reach = this.cheapestZone(c, reach, usable);
-        // Later classes of the group follow, even before these pods are on a node.
-        this.groupZone.set(rule.group, reach);
-      } else return void this.reject(c, n, 'required pod affinity on zone: no planned pod matches its selector');
-      if (reach === 0) return void this.reject(c, n, 'required pod affinity on zone: the zones holding the matching pods offer no instance type for this pod');
-    }
-
-    // Spreads other pods declare are measured over those pods' zones.
-    const own = new Set(topology.zoneSpread);
-    const rules = this.zoneRules[c]!.map((rule) => (own.has(rule) ? rule : { ...rule, domain: this.spreadDomain(rule.group) }));
-    if (rules.length === 0) {
-      return [{ c, zones: topology.zoneAffinity.length > 0 ? reach : this.allZones, count: n, usable, taken: 0, epoch: 0 }];
-    }
-    const counts = this.zoneCounts.map((placed, g) => Int32Array.from(placed, (count, z) => count + this.pending[g]![z]!));
-    const quotas = waterFill(rules, counts, this.setup.zones.length, n, reach);
-    quotas.forEach((quota, z) => {
-      for (const g of topology.zoneGroups) this.pending[g]![z]! += quota;
-    });
-    const targets: ZoneTarget[] = [];
-    quotas.forEach((quota, z) => {
-      if (quota > 0) targets.push({ c, zones: 1 << z, count: quota, usable, taken: 0, epoch: 0 });
-    });
-    const placedOrRejected = quotas.reduce((a, b) => a + b, 0);
-    if (placedOrRejected < n) {
-      const reason = topology.zoneSpread.length > 0
-        ? 'topology spread on zone: no zone keeps the skew within maxSkew'
-        : "counted by another pod's topology spread on zone: no zone keeps that spread within maxSkew";
-      this.reject(c, n - placedOrRejected, reason);
-    }
+    const { targets, rejected, reason } = this.zones.targetsOf(c, n, (zones, usable) => this.cheapestZone(c, zones, usable));
+    if (rejected > 0) this.reject(c, rejected, reason);
     return targets;
-  }
-
-  private readonly spreadDomains = new Map<number, number>();
-
-  /** The zones the pods declaring a zone spread on the group can reach: the domains of its skew. */
-  private spreadDomain(group: number): number {
-    let domain = this.spreadDomains.get(group);
-    if (domain === undefined) {
-      domain = 0;
-      this.setup.topologies.forEach((t, d) => {
-        if (!t.zoneSpread.some((rule) => rule.group === group)) return;
-        const usable = this.setup.pools.filter((p) => this.setup.fits[d]![p.index]);
-        domain! |= this.reachOf(d, usable);
-      });
-      this.spreadDomains.set(group, domain);
-    }
-    return domain;
-  }
-
-  /** Zone chosen for a self-affine group before any of its pods is on a node. */
-  private readonly groupZone = new Map<number, number>();
-  private readonly reachCache = new Map<string, number>();
-  private readonly fitIds = new Map<ClassFit, number>();
-
-  private fitId(fit: ClassFit): number {
-    let id = this.fitIds.get(fit);
-    if (id === undefined) {
-      id = this.fitIds.size;
-      this.fitIds.set(fit, id);
-    }
-    return id;
-  }
-
-  /** Zones where a node for one of the class's pods could be opened at all; alike classes share the answer. */
-  private reachOf(c: number, usable: PoolTable[]): number {
-    const cls = this.setup.classes[c]!;
-    const fits = this.setup.fits[c]!;
-    const key = `${usable.map((p) => `${p.index}:${this.fitId(fits[p.index]!)}`).join(',')}|${cls.cpu}|${cls.mem}|${cls.gpus}|${cls.storage}`;
-    let reach = this.reachCache.get(key);
-    if (reach === undefined) {
-      reach = 0;
-      for (const pool of usable) {
-        const fit = fits[pool.index]!;
-        for (const type of pool.types) {
-          if (fit.compat[type.index] === COMPATIBLE && fitsOne(type, cls)) reach |= fit.spot[type.index]! | fit.od[type.index]!;
-        }
-      }
-      this.reachCache.set(key, reach);
-    }
-    return reach;
   }
 
   /** The zone of the cheapest offering a new node for this class would get. */
@@ -505,6 +395,7 @@ class Packer {
    * for it again: each kind of pod resumes its first-fit scan where it last stopped.
    */
   private readonly resumeAt = new Map<string, number>();
+  private readonly fitId = fitNumbering();
 
   private scanKey(c: number, zoneMask: number): string {
     const cls = this.setup.classes[c]!;
@@ -512,7 +403,8 @@ class Packer {
     const fits = this.setup.fits[c]!.map((fit) => (fit ? this.fitId(fit) : -1)).join(',');
     const spreads = topology.hostSpread.map((r) => `${r.group}:${r.maxSkew}:${r.selfMatch ? 1 : 0}`).join(',');
     const conflicts = topology.conflicts.size > 0 ? [...topology.conflicts].sort((a, b) => a - b).join(',') + (topology.conflicts.has(c) ? '!' : '') : '';
-    return `${fits}|${cls.cpu}|${cls.mem}|${cls.gpus}|${cls.storage}|${zoneMask}|${spreads}|${conflicts}`;
+    // The groups other pods' hostname spreads cap (hostCaps) are part of the kind too.
+    return `${fits}|${cls.cpu}|${cls.mem}|${cls.gpus}|${cls.storage}|${zoneMask}|${spreads}|${conflicts}|${topology.hostGroups.join(',')}`;
   }
 
   private place(c: number, count: number, zoneMask: number, usable: PoolTable[]): void {
