@@ -1,7 +1,7 @@
 // What both lower bounds (lower-bound.ts, pattern-bound.ts) read off a planning setup: every
 // offering with its price, which offerings a pod class accepts, the zones its pods can reach and
 // how many of them zone spread ties to each zone.
-import { COMPATIBLE, INCOMPATIBLE, SPECIAL_NOT_ASKED, type ClassFit } from './class-fit.ts';
+import { COMPATIBLE, INCOMPATIBLE, SPECIAL_NOT_ASKED } from './class-fit.ts';
 import { fitsOne } from './fits-one.ts';
 import type { PoolType } from './pool-table.ts';
 import type { PlanningSetup } from './setup.ts';
@@ -12,20 +12,6 @@ export interface Offering {
   zone: number;
   spot: boolean;
   price: number;
-}
-
-/**
- * A key per class that is equal for classes whose fits are the same objects in every pool
- * (setup.ts shares a fit between classes that select nodes alike): what they accept is the same.
- */
-export function fitSignatures(setup: PlanningSetup): (c: number) => string {
-  const ids = new Map<ClassFit, number>();
-  return (c) =>
-    setup.fits[c]!.map((fit) => {
-      if (!fit) return -1;
-      if (!ids.has(fit)) ids.set(fit, ids.size);
-      return ids.get(fit)!;
-    }).join(',');
 }
 
 /** Offerings a class accepts, in a zone mask: special hardware only where some pod asked for it. */

@@ -73,12 +73,17 @@ export function fitClassToPool(template: Pod, table: PoolTable, zones: string[])
   return { fit };
 }
 
-/** A small number per distinct ClassFit object, for keys that alike classes (sharing fits) share. */
-export function fitNumbering(): (fit: ClassFit) => number {
+/**
+ * A key per class that is equal for classes whose fits are the same objects in every pool
+ * (setup.ts shares a fit between classes that select nodes alike): what they accept is the same.
+ * `fits` is the setup's fits[class][pool].
+ */
+export function fitSignatures(fits: ReadonlyArray<ReadonlyArray<ClassFit | undefined>>): (c: number) => string {
   const ids = new Map<ClassFit, number>();
-  return (fit) => {
-    let id = ids.get(fit);
-    if (id === undefined) ids.set(fit, (id = ids.size));
-    return id;
-  };
+  return (c) =>
+    fits[c]!.map((fit) => {
+      if (!fit) return -1;
+      if (!ids.has(fit)) ids.set(fit, ids.size);
+      return ids.get(fit)!;
+    }).join(',');
 }

@@ -40,7 +40,8 @@ import type { PoolType } from './pool-table.ts';
 import type { PlanningSetup } from './setup.ts';
 import { preparePlanning } from './setup.ts';
 import { patternBoundOf } from './pattern-bound.ts';
-import { accepts, askedTypes, fitSignatures, offeringsOf, perZoneMinimum, reachOf, separatePodSets, type Offering } from './bound-inputs.ts';
+import { accepts, askedTypes, offeringsOf, perZoneMinimum, reachOf, separatePodSets, type Offering } from './bound-inputs.ts';
+import { fitSignatures } from './class-fit.ts';
 import { fitsOne } from './fits-one.ts';
 import { forcedNodeGroups } from './topology.ts';
 import { UsableCapacity, type NodeRoom } from './usable-capacity.ts';
@@ -134,7 +135,7 @@ export function lowerBoundOf(setup: PlanningSetup): number {
   const offerings = offeringsOf(setup);
   const asked = askedTypes(setup);
   const allZones = setup.zones.length === 0 ? 0 : 2 ** setup.zones.length - 1;
-  const signature = fitSignatures(setup);
+  const signature = fitSignatures(setup.fits);
 
   // Item sets: the offerings a class accepts in a zone mask that can hold one of its pods.
   // Classes alike share the accepted list; sets with the same members are one set.

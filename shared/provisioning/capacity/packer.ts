@@ -5,7 +5,7 @@
 // node, pool weights and limits honoured. The node's final (cheaper) type is chosen afterwards by
 // node-offerings.ts; here a node's type is only the capacity it was opened with. Nodes chosen
 // ahead by the pattern LP (pattern-seeds.ts) may be opened first, with their pods.
-import { COMPATIBLE, fitNumbering, INCOMPATIBLE } from './class-fit.ts';
+import { COMPATIBLE, fitSignatures, INCOMPATIBLE } from './class-fit.ts';
 import { bestPrice, type PoolTable, type PoolType } from './pool-table.ts';
 import type { PodClass } from './pod-classes.ts';
 import type { PlanningSetup } from './setup.ts';
@@ -105,6 +105,7 @@ class Packer {
     this.forcedLeft = this.forced.map((g) => g.classes.reduce((sum, c) => sum + counts[c]!, 0));
     this.forcedOf = setup.classes.map(() => []);
     this.zones = new ZoneTargeting(setup, this.zoneCounts);
+    this.fitSignature = fitSignatures(setup.fits);
     this.forced.forEach((g, i) => g.classes.forEach((c) => this.forcedOf[c]!.push(i)));
     this.mark = { ...this.remaining, forced: this.forcedNodes() };
   }
@@ -395,12 +396,12 @@ class Packer {
    * for it again: each kind of pod resumes its first-fit scan where it last stopped.
    */
   private readonly resumeAt = new Map<string, number>();
-  private readonly fitId = fitNumbering();
+  private readonly fitSignature: (c: number) => string;
 
   private scanKey(c: number, zoneMask: number): string {
     const cls = this.setup.classes[c]!;
     const topology = this.setup.topologies[c]!;
-    const fits = this.setup.fits[c]!.map((fit) => (fit ? this.fitId(fit) : -1)).join(',');
+    const fits = this.fitSignature(c);
     const spreads = topology.hostSpread.map((r) => `${r.group}:${r.maxSkew}:${r.selfMatch ? 1 : 0}`).join(',');
     const conflicts = topology.conflicts.size > 0 ? [...topology.conflicts].sort((a, b) => a - b).join(',') + (topology.conflicts.has(c) ? '!' : '') : '';
     // The groups other pods' hostname spreads cap (hostCaps) are part of the kind too.
@@ -408,8 +409,8 @@ class Packer {
   }
 
   private place(c: number, count: number, zoneMask: number, usable: PoolTable[]): void {
-    let n = this.fillOpenNodes(c, count, zoneMask);
     const key = this.scanKey(c, zoneMask);
+    let n = this.fillOpenNodes(c, count, zoneMask, key);
     let lastId = this.resumeAt.get(key) ?? 0;
     while (n > 0) {
       const node = this.openNode(c, zoneMask, usable);
@@ -424,9 +425,8 @@ class Packer {
   }
 
   /** First fit of the pods into the nodes already open, opening none: how many are left. */
-  private fillOpenNodes(c: number, count: number, zoneMask: number): number {
+  private fillOpenNodes(c: number, count: number, zoneMask: number, key = this.scanKey(c, zoneMask)): number {
     let n = count;
-    const key = this.scanKey(c, zoneMask);
     const resumeId = this.resumeAt.get(key) ?? 0;
     let start = 0;
     for (let high = this.open.length; start < high; ) {

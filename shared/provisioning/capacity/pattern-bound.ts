@@ -20,8 +20,9 @@
 //
 // Like lower-bound.ts it ignores zone affinity, anti-affinity between different classes outside
 // a clique, pool limits and GPU counts: dropping a constraint only lowers the bound.
+import { fitSignatures } from './class-fit.ts';
 import { fitsOne } from './fits-one.ts';
-import { accepts, askedTypes, fitSignatures, offeringsOf, perZoneMinimum, reachOf, type Offering } from './bound-inputs.ts';
+import { accepts, askedTypes, offeringsOf, perZoneMinimum, reachOf, type Offering } from './bound-inputs.ts';
 import { PatternLp, undominated, type Variant } from './pattern-lp.ts';
 import { EXACT_SLOTS, gridPattern, patternCeiling, quickCeiling, type PatternItem } from './pattern-pricing.ts';
 import { forcedNodeGroups } from './topology.ts';
@@ -61,7 +62,7 @@ function rowsOf(setup: PlanningSetup): { rows: Row[]; perNode: number[] } {
   const groupsOf: number[][] = setup.classes.map(() => []);
   groups.forEach((g, i) => g.classes.forEach((c) => groupsOf[c]!.push(i)));
 
-  const fitKey = fitSignatures(setup);
+  const fitKey = fitSignatures(setup.fits);
   const index = new Map<string, Row>();
   const rows: Row[] = [];
   const add = (c: number, zones: number, count: number) => {

@@ -5,10 +5,10 @@
 // a share per zone, water-filled one pod at a time (water-fill.ts). Shares start from the pods
 // already placed and from the shares handed out before (run() computes every class's targets
 // before it places any), and a spread declared by other pods is measured over their zones.
-import { COMPATIBLE, fitNumbering } from './class-fit.ts';
+import { reachOf } from './bound-inputs.ts';
+import { fitSignatures } from './class-fit.ts';
 import { explainUnplaced } from './explain.ts';
 import type { ZoneTarget } from './fill-work.ts';
-import { fitsOne } from './fits-one.ts';
 import type { PoolTable } from './pool-table.ts';
 import type { PlanningSetup } from './setup.ts';
 import { zonePlacementRules, type SpreadRule } from './topology.ts';
@@ -35,7 +35,7 @@ export class ZoneTargeting {
   /** Zone chosen for a self-affine group before any of its pods is on a node. */
   private readonly groupZone = new Map<number, number>();
   private readonly reachCache = new Map<string, number>();
-  private readonly fitId = fitNumbering();
+  private readonly fitSignature: (c: number) => string;
 
   constructor(
     private readonly setup: PlanningSetup,
@@ -45,6 +45,7 @@ export class ZoneTargeting {
     this.rules = zonePlacementRules(setup.topologies);
     this.pending = zoneCounts.map((counts) => new Int32Array(counts.length));
     this.allZones = setup.zones.length === 0 ? 0 : 2 ** setup.zones.length - 1;
+    this.fitSignature = fitSignatures(setup.fits);
   }
 
   /** The shares handed out so far are being placed: from now on the zone counts see them. */
@@ -64,7 +65,7 @@ export class ZoneTargeting {
     const usable = pools.filter((p) => fits[c]![p.index]);
     if (usable.length === 0) return none(this.setup.poolReasons[c]!.join('; ') || 'no NodePool');
 
-    let reach = this.reachOf(c, usable);
+    let reach = this.reachOf(c);
     if (reach === 0) return none(explainUnplaced(this.setup, c, this.allZones, usable));
 
     for (const rule of topology.zoneAffinity) {
@@ -111,30 +112,19 @@ export class ZoneTargeting {
       domain = 0;
       this.setup.topologies.forEach((t, d) => {
         if (!t.zoneSpread.some((rule) => rule.group === group)) return;
-        const usable = this.setup.pools.filter((p) => this.setup.fits[d]![p.index]);
-        domain! |= this.reachOf(d, usable);
+        domain! |= this.reachOf(d);
       });
       this.spreadDomains.set(group, domain);
     }
     return domain;
   }
 
-  /** Zones where a node for one of the class's pods could be opened at all; alike classes share the answer. */
-  private reachOf(c: number, usable: PoolTable[]): number {
+  /** Zones where a node for one of the class's pods could be opened at all (bound-inputs.ts); alike classes share the answer. */
+  private reachOf(c: number): number {
     const cls = this.setup.classes[c]!;
-    const fits = this.setup.fits[c]!;
-    const key = `${usable.map((p) => `${p.index}:${this.fitId(fits[p.index]!)}`).join(',')}|${cls.cpu}|${cls.mem}|${cls.gpus}|${cls.storage}`;
+    const key = `${this.fitSignature(c)}|${cls.cpu}|${cls.mem}|${cls.gpus}|${cls.storage}`;
     let reach = this.reachCache.get(key);
-    if (reach === undefined) {
-      reach = 0;
-      for (const pool of usable) {
-        const fit = fits[pool.index]!;
-        for (const type of pool.types) {
-          if (fit.compat[type.index] === COMPATIBLE && fitsOne(type, cls)) reach |= fit.spot[type.index]! | fit.od[type.index]!;
-        }
-      }
-      this.reachCache.set(key, reach);
-    }
+    if (reach === undefined) this.reachCache.set(key, (reach = reachOf(this.setup, c)));
     return reach;
   }
 }
