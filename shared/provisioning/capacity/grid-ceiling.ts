@@ -22,6 +22,7 @@
 // The bounded knapsack that is left is solved exactly (binary splitting of the counts, a 0/1
 // table over the grid), and its optimum plus the prices' share is the ceiling.
 import type { PricingInput } from './pattern-pricing.ts';
+import { podsPerNode } from './pods-per-node.ts';
 
 /** Cells of the CPU x memory table: at most this many, so one ceiling costs pieces x cells. */
 const MAX_CELLS = 40_000;
@@ -143,11 +144,7 @@ function ceilingAt(input: PricingInput, rows: number[], y: ArrayLike<number>, gr
     const item = items[r]!;
     let worth = value[r]! - slotPrice - storagePrice * item.storage;
     for (const g of item.groups) worth -= groupPrice(g);
-    let most = Math.min(demand[r]!, node.pods);
-    if (item.cpu > 0) most = Math.min(most, Math.floor(node.cpu / item.cpu));
-    if (item.mem > 0) most = Math.min(most, Math.floor(node.mem / item.mem));
-    if (item.storage > 0) most = Math.min(most, Math.floor(node.storage / item.storage));
-    for (const g of item.groups) most = Math.min(most, perNode[g]!);
+    const most = Math.min(demand[r]!, podsPerNode(node, item, perNode));
     if (worth > 0 && most > 0) kinds.push({ row: r, cpu: item.cpu, mem: item.mem, worth, most });
   }
   const counts = record ? new Map<number, number>() : undefined;

@@ -5,6 +5,7 @@
 // kind ("variant") is priced (pattern-pricing.ts) and the patterns worth more than they cost join.
 // Used by pattern-seeds.ts (nodes to open) and pattern-bound.ts (a lower bound).
 import { solveCoveringLp, type CoveringSolution } from './covering-lp.ts';
+import { podsPerNode } from './pods-per-node.ts';
 import { bestPattern, ceilingWithPrices, EXACT_SLOTS, gridPattern, quickCeiling, type NodeCapacity, type PatternItem, type PricingInput } from './pattern-pricing.ts';
 
 /** A kind of node a pattern can be bought on: what it holds, the kinds it may take, its price. */
@@ -32,16 +33,6 @@ export interface GenerateOptions {
    * on CPU x memory tables that are exact and at most this many cells (mid-size nodes).
    */
   gridCells?: number;
-}
-
-/** How many pods of the item fit one empty node, within its forced groups. */
-function podsPerNode(node: NodeCapacity, item: PatternItem, perNode: number[]): number {
-  let n = node.pods;
-  if (item.cpu > 0) n = Math.min(n, Math.floor(node.cpu / item.cpu));
-  if (item.mem > 0) n = Math.min(n, Math.floor(node.mem / item.mem));
-  if (item.storage > 0) n = Math.min(n, Math.floor(node.storage / item.storage));
-  for (const g of item.groups) n = Math.min(n, perNode[g]!);
-  return n;
 }
 
 /**

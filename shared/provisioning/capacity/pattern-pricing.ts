@@ -6,6 +6,7 @@
 // hostname spread).
 import { solveKnapsackLp } from './bounded-knapsack-lp.ts';
 import { gridCeiling, gridCounts } from './grid-ceiling.ts';
+import { podsPerNode } from './pods-per-node.ts';
 
 /** A kind of pod: its requests and the forced groups it counts in. */
 export interface PatternItem {
@@ -144,9 +145,9 @@ function roundedPattern(input: PricingInput, rows: number[]): Pattern {
 /**
  * A ceiling on every pattern's worth from any prices y >= 0 of the node's CPU, memory, slots and
  * storage (weak duality, as fractionalCeiling, with the forced groups priced at 0): y.capacity
- * plus, per item, the most pods of it one node holds times what a pod is worth above its
- * resources' price. A linear scan: with the prices of the last time the node was searched, it
- * tells most nodes that cannot beat their price apart without a search.
+ * plus, per item, the most pods of it one node holds (pods-per-node.ts, within the demand) times
+ * what a pod is worth above its resources' price. A linear scan: with the prices of the last time
+ * the node was searched, it tells most nodes that cannot beat their price apart without a search.
  */
 export function ceilingWithPrices(input: PricingInput, y: Float64Array): number {
   const { node, items, value, demand } = input;
@@ -157,11 +158,7 @@ export function ceilingWithPrices(input: PricingInput, y: Float64Array): number 
     const item = items[r]!;
     const surplus = v - y[0]! * item.cpu - y[1]! * item.mem - y[2]! - y[3]! * item.storage;
     if (surplus <= 0) continue;
-    let most = Math.min(demand[r]!, node.pods);
-    if (item.cpu > 0) most = Math.min(most, Math.floor(node.cpu / item.cpu));
-    if (item.mem > 0) most = Math.min(most, Math.floor(node.mem / item.mem));
-    if (item.storage > 0) most = Math.min(most, Math.floor(node.storage / item.storage));
-    ceiling += Math.max(0, most) * surplus;
+    ceiling += Math.max(0, Math.min(demand[r]!, podsPerNode(node, item, input.perNode))) * surplus;
   }
   return ceiling;
 }
