@@ -41,7 +41,7 @@ const MAX_ROWS = 32;
  * the fractional knapsack misses the best patterns of mid-size nodes (4 vCPU, 55 slots), so the
  * LP stops short and those nodes' ceilings hold the bound down (mixed 1,000 pods: 3.98 -> 4.17).
  */
-const GRID_ROUNDS = 10;
+const GRID_ROUNDS = 30;
 
 interface Row extends PatternItem {
   /** A class standing for the row, for which offerings it accepts. */

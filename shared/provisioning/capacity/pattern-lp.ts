@@ -4,8 +4,9 @@
 // covered. Columns are generated: at the LP's duals (a value per pod of each kind) every node
 // kind ("variant") is priced (pattern-pricing.ts) and the patterns worth more than they cost join.
 // Used by pattern-seeds.ts (nodes to open) and pattern-bound.ts (a lower bound).
-import { solveCoveringLp, type CoveringSolution } from './covering-lp.ts';
+import type { CoveringSolution } from './covering-lp.ts';
 import { podsPerNode } from './pods-per-node.ts';
+import { WarmCoveringLp } from './warm-covering-lp.ts';
 import { bestPattern, ceilingWithPrices, EXACT_SLOTS, gridPattern, quickCeiling, type NodeCapacity, type PatternItem, type PricingInput } from './pattern-pricing.ts';
 
 /** A kind of node a pattern can be bought on: what it holds, the kinds it may take, its price. */
@@ -63,6 +64,8 @@ export class PatternLp<V extends Variant> {
   private readonly ids: Map<V, number>;
   /** Per variant, the resource prices of its last fractional knapsack (ceilingWithPrices). */
   private readonly resourcePrices = new Map<V, Float64Array>();
+  /** The LP over `columns`, in the same order, kept warm between solves. */
+  private readonly master: WarmCoveringLp;
 
   constructor(
     readonly items: PatternItem[],
@@ -73,6 +76,7 @@ export class PatternLp<V extends Variant> {
     readonly perNode: number[],
   ) {
     this.ids = new Map(variants.map((variant, i) => [variant, i]));
+    this.master = new WarmCoveringLp(demand.length);
   }
 
   private key(variant: V, counts: Array<[number, number]>): string {
@@ -86,6 +90,7 @@ export class PatternLp<V extends Variant> {
     if (this.seen.has(key)) return false;
     this.seen.add(key);
     this.columns.push({ variant, counts });
+    this.master.addColumn(variant.price, counts);
     return true;
   }
 
@@ -111,44 +116,19 @@ export class PatternLp<V extends Variant> {
   }
 
   /**
-   * The LP over the columns so far. Rows with nothing left to cover (A x >= 0 holds anyway) and
-   * columns that only serve them are left out of the tableau, and get x = 0 and y = 0.
+   * The LP over the columns so far, from the last solve's basis. Rows with nothing left to cover
+   * get y = 0 (A x >= 0 holds anyway, so that is still a feasible dual).
    */
   solve(): CoveringSolution {
-    const rowAt = new Int32Array(this.demand.length).fill(-1);
-    let rows = 0;
+    this.master.setDemand(this.demand);
+    const solved = this.master.solve(50 * (this.demand.length + 10));
     this.demand.forEach((d, r) => {
-      if (d > 0) rowAt[r] = rows++;
+      if (d <= 0) solved.duals[r] = 0;
     });
-    const kept: number[] = [];
-    this.columns.forEach((column, j) => {
-      if (column.counts.some(([r]) => rowAt[r]! >= 0)) kept.push(j);
-    });
-    const cols = kept.length;
-    const a = new Float64Array(rows * cols);
-    const cost = new Float64Array(cols);
-    const b = new Float64Array(rows);
-    this.demand.forEach((d, r) => {
-      if (rowAt[r]! >= 0) b[rowAt[r]!] = d;
-    });
-    kept.forEach((j, k) => {
-      const column = this.columns[j]!;
-      cost[k] = column.variant.price;
-      for (const [r, n] of column.counts) if (rowAt[r]! >= 0) a[rowAt[r]! * cols + k] = n;
-    });
-    const solved = solveCoveringLp({ a, b, cost, rows, cols }, 50 * (rows + 10));
-    const x = new Float64Array(this.columns.length);
-    kept.forEach((j, k) => {
-      x[j] = solved.x[k]!;
-    });
-    const duals = new Float64Array(this.demand.length);
-    rowAt.forEach((at, r) => {
-      if (at >= 0) duals[r] = solved.duals[at]!;
-    });
-    return { ...solved, x, duals };
+    return solved;
   }
 
-  /** Keeps the columns in use and those nearest to use (lowest reduced cost at the duals). */
+  /** Keeps the columns in the basis and those nearest to use (lowest reduced cost at the duals). */
   private prune(solution: CoveringSolution): void {
     const most = Math.max(MIN_COLUMNS, COLUMNS_PER_ROW * this.demand.length);
     if (this.columns.length <= most) return;
@@ -156,12 +136,14 @@ export class PatternLp<V extends Variant> {
     const ranked = this.columns.map((column, j) => {
       let worth = 0;
       for (const [r, n] of column.counts) worth += y[r]! * n;
-      return { column, used: solution.x[j]! > 1e-9, reduced: column.variant.price - worth };
+      return { j, column, basic: this.master.isBasic(j), reduced: column.variant.price - worth };
     });
-    ranked.sort((a, b) => Number(b.used) - Number(a.used) || a.reduced - b.reduced);
-    for (const { column } of ranked.slice(most)) this.seen.delete(this.key(column.variant, column.counts));
+    ranked.sort((a, b) => Number(b.basic) - Number(a.basic) || a.reduced - b.reduced);
+    const kept = ranked.slice(0, Math.max(most, ranked.filter((c) => c.basic).length));
+    for (const { column } of ranked.slice(kept.length)) this.seen.delete(this.key(column.variant, column.counts));
     this.columns.length = 0;
-    for (const { column } of ranked.slice(0, most)) this.columns.push(column);
+    for (const { column } of kept) this.columns.push(column);
+    this.master.keepColumns(kept.map((c) => c.j));
   }
 
   /**
