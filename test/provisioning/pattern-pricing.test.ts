@@ -200,6 +200,20 @@ describe('the grid ceiling (whole pods on CPU and memory)', () => {
     expect(gridPattern(p, 0)?.worth).toBe(6);
   });
 
+  it('stays exact on a 16 vCPU node, whose table on 50m / 128 MiB steps has 65,000 cells (hand-checked)', () => {
+    // 15,600m and 26 GiB; A = 250m + 1.5 GiB, B = 1,050m + 384 MiB, both worth 1. Fractionally
+    // 14.48 A + 11.41 B fill both (25.89). Whole: 14 A + 11 B = 15,050m and 25,728 MiB (25); 15 A
+    // leave memory for 9 B, 13 A CPU for 11 B (24 each). A coarser grid rounds the requests down
+    // and lets a 26th pod in.
+    const p = input({ cpu: 15600, mem: 26 * GiB, pods: 400, storage: 0 }, [
+      { cpu: 250, mem: 1.5 * GiB, storage: 0, groups: [] },
+      { cpu: 1050, mem: 384 * 2 ** 20, storage: 0, groups: [] },
+    ], [200, 200], [1, 1]);
+    expect(relaxedCeiling(p)).toBeCloseTo(25.89, 2);
+    expect(relaxedCeiling(p, 0)).toBeCloseTo(25, 9);
+    expect(gridPattern(p, 0)).toEqual({ counts: [[0, 14], [1, 11]], worth: 25 });
+  });
+
   it('keeps the slots when the table is small: exact with them, slot-bound nodes included', () => {
     // 8.1 CPU, 8.125 GiB, 5 slots; tiny pods worth 1 (100m, 128 MiB) and big ones worth 3 (2 CPU,
     // 2 GiB). Best: 4 big + 1 tiny = 13 (the slots bind with CPU and memory).
