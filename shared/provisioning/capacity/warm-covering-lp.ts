@@ -173,6 +173,11 @@ export class WarmCoveringLp {
     return d;
   }
 
+  /** A variable's place in the order nonbasic() walks: Bland's rule needs one order for entering and leaving. */
+  private order(v: Var): number {
+    return v >= 0 ? v : this.columns.length - 1 - v;
+  }
+
   /** Every nonbasic variable, columns first. */
   private *nonbasic(): Generator<Var> {
     for (let j = 0; j < this.columns.length; j++) if (!this.inBasis.has(j)) yield j;
@@ -220,7 +225,7 @@ export class WarmCoveringLp {
         if (leave < 0 || (t < ratio && !tie)) {
           ratio = t;
           leave = k;
-        } else if (tie && (bland ? this.basis[k]! < this.basis[leave]! : w[k]! > w[leave]!)) {
+        } else if (tie && (bland ? this.order(this.basis[k]!) < this.order(this.basis[leave]!) : w[k]! > w[leave]!)) {
           leave = k;
         }
       }
