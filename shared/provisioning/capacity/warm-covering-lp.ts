@@ -56,10 +56,6 @@ export class WarmCoveringLp {
     this.coldStart();
   }
 
-  get size(): number {
-    return this.columns.length;
-  }
-
   /** Adds a column (entries: [row, value], values > 0); its index. */
   addColumn(cost: number, entries: ReadonlyArray<readonly [number, number]>): number {
     const kept = entries.filter(([, v]) => v !== 0);
