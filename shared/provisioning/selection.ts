@@ -56,7 +56,7 @@ function planOneNode(request: CapacityRequest, options: PlannerOptions, tally: E
   const demand = demandOf(request.pods);
   const node = {
     pool,
-    zoneLimit: 2 ** setup.zones.length - 1,
+    zoneLimit: setup.allZones,
     cpu: demand.cpuMillis,
     mem: demand.memoryBytes,
     gpus: demand.gpus,

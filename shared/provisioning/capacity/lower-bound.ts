@@ -134,7 +134,7 @@ function columnsFor(offerings: Offering[], rowsOf: number[][], amount: Amount): 
 export function lowerBoundOf(setup: PlanningSetup): number {
   const offerings = offeringsOf(setup);
   const asked = askedTypes(setup);
-  const allZones = setup.zones.length === 0 ? 0 : 2 ** setup.zones.length - 1;
+  const { allZones } = setup;
   const signature = fitSignatures(setup.fits);
 
   // Item sets: the offerings a class accepts in a zone mask that can hold one of its pods.

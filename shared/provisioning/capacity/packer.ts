@@ -66,7 +66,6 @@ class Packer {
   private readonly poolCpu: Float64Array;
   private readonly poolMem: Float64Array;
   private readonly cursor: Int32Array;
-  private readonly allZones: number;
   private remaining = { cpu: 0, mem: 0, pods: 0, storage: 0 };
   private mark = { cpu: 0, mem: 0, pods: 0, storage: 0, forced: 0 };
   /** Groups of pods that need a node each (or each k): the nodes they force share the rest of the pods. */
@@ -87,9 +86,7 @@ class Packer {
     private readonly shapes: NodeShape[],
     private readonly seeds: SeedNode[] = [],
   ) {
-    const zoneCount = setup.zones.length;
-    this.allZones = zoneCount === 0 ? 0 : 2 ** zoneCount - 1;
-    this.zoneCounts = Array.from({ length: setup.groupCount }, () => new Int32Array(zoneCount));
+    this.zoneCounts = Array.from({ length: setup.groupCount }, () => new Int32Array(setup.zones.length));
     this.poolCpu = new Float64Array(setup.pools.length);
     this.poolMem = new Float64Array(setup.pools.length);
     this.cursor = new Int32Array(setup.classes.length);
@@ -289,14 +286,14 @@ class Packer {
     this.poolCpu[seed.pool.index]! += type.capacityCpuMillis;
     this.poolMem[seed.pool.index]! += type.capacityMemoryBytes;
     const node: PlanNode = {
-      id: this.nodes.length, pool: seed.pool, type: seed.type, spot: seed.spot, od: seed.od, zoneLimit: this.allZones & (seed.spot | seed.od),
+      id: this.nodes.length, pool: seed.pool, type: seed.type, spot: seed.spot, od: seed.od, zoneLimit: this.setup.allZones & (seed.spot | seed.od),
       cpu: 0, mem: 0, gpus: 0, pods: 0, storage: 0, classes: [], counts: [], podIds: [], hostCounts: new Map(),
     };
     this.nodes.push(node);
     this.open.push(node);
     for (const [c, count] of seed.pods) {
-      if (this.room(node, c, this.allZones) < count) throw new Error(`planner invariant: a seed node of ${type.info.name} cannot hold its pods`);
-      this.add(node, c, count, this.allZones);
+      if (this.room(node, c, this.setup.allZones) < count) throw new Error(`planner invariant: a seed node of ${type.info.name} cannot hold its pods`);
+      this.add(node, c, count, this.setup.allZones);
     }
   }
 

@@ -52,7 +52,7 @@ interface Row extends PatternItem {
 
 /** Items (lower-bound.ts), alike ones merged into one row: same requests, offerings, zones and forced groups. */
 function rowsOf(setup: PlanningSetup): { rows: Row[]; perNode: number[] } {
-  const allZones = setup.zones.length === 0 ? 0 : 2 ** setup.zones.length - 1;
+  const { allZones } = setup;
   const placeable = new Uint8Array(setup.classes.length);
   const reaches = setup.classes.map((_, c) => (setup.topologies[c]!.unsupported ? 0 : reachOf(setup, c)));
   reaches.forEach((reach, c) => {

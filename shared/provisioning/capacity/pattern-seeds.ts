@@ -72,7 +72,8 @@ const GRID_CELLS = 10_000;
  * large in every resource, for the same rows) are left out. Rows tied to one zone (a zone-spread
  * class's share there) get variants of that zone's offerings, which the other rows may share.
  */
-function variantsOf(setup: PlanningSetup, pool: PoolTable, rows: PodClass[], rowZones: number[], allZones: number): TypeVariant[] {
+function variantsOf(setup: PlanningSetup, pool: PoolTable, rows: PodClass[], rowZones: number[]): TypeVariant[] {
+  const { allZones } = setup;
   const groups = new Map<string, TypeVariant[]>();
   // The offerings a node is bought among: any zone, or one zone some row is tied to.
   const contexts = [allZones, ...new Set(rowZones.filter((zones) => zones !== allZones))];
@@ -121,7 +122,7 @@ function seedsForPool(setup: PlanningSetup, pool: PoolTable, seedable: Seedable[
   // One LP row per kind of pod: classes with the same requests, accepting the same offerings and
   // in no forced group (they differ only in labels) are one row; the first class stands for them.
   // A zone-spread class has a row per zone it reaches, for its share there (zoneQuota).
-  const allZones = setup.zones.length === 0 ? 0 : 2 ** setup.zones.length - 1;
+  const { allZones } = setup;
   const rowOf = new Map<string, number>();
   const members: PodClass[][] = [];
   const left: number[][] = [];
@@ -153,7 +154,7 @@ function seedsForPool(setup: PlanningSetup, pool: PoolTable, seedable: Seedable[
   if (!zoned && seedable.some((s) => s.quota)) return undefined;
   const items: PatternItem[] = rows.map((cls) => ({ cpu: cls.cpu, mem: cls.mem, storage: cls.storage, groups: groupsOf.get(cls)! }));
   const demand = left.map((counts) => counts.reduce((a, b) => a + b, 0));
-  const lp = new PatternLp(items, demand, variantsOf(setup, pool, rows, rowZones, allZones), perNode);
+  const lp = new PatternLp(items, demand, variantsOf(setup, pool, rows, rowZones), perNode);
 
   // Start: each kind alone on the type that holds it cheapest per pod; the packer reports kinds no type holds.
   lp.coverEachRow();

@@ -19,6 +19,8 @@ const MAX_ZONES = 30;
 export interface PlanningSetup {
   region: string;
   zones: string[];
+  /** Every zone as a mask (bit i = zones[i]); 0 with no zones. */
+  allZones: number;
   /** Highest weight first; ties by name. */
   pools: PoolTable[];
   classes: PodClass[];
@@ -117,5 +119,5 @@ export function preparePlanning(request: CapacityRequest, options: PlannerOption
     fits.push(row);
     poolReasons.push(reasons);
   }
-  return { region: request.region, zones, pools, classes, topologies, groupCount: groupCount(topologies), fits, poolReasons };
+  return { region: request.region, zones, allZones: 2 ** zones.length - 1, pools, classes, topologies, groupCount: groupCount(topologies), fits, poolReasons };
 }

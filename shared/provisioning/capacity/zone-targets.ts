@@ -30,7 +30,6 @@ export class ZoneTargeting {
    * spread each add their odd pod to the same zone.
    */
   private readonly pending: Int32Array[];
-  private readonly allZones: number;
   private readonly spreadDomains = new Map<number, number>();
   /** Zone chosen for a self-affine group before any of its pods is on a node. */
   private readonly groupZone = new Map<number, number>();
@@ -44,7 +43,6 @@ export class ZoneTargeting {
   ) {
     this.rules = zonePlacementRules(setup.topologies);
     this.pending = zoneCounts.map((counts) => new Int32Array(counts.length));
-    this.allZones = setup.zones.length === 0 ? 0 : 2 ** setup.zones.length - 1;
     this.fitSignature = fitSignatures(setup.fits);
   }
 
@@ -66,7 +64,7 @@ export class ZoneTargeting {
     if (usable.length === 0) return none(this.setup.poolReasons[c]!.join('; ') || 'no NodePool');
 
     let reach = this.reachOf(c);
-    if (reach === 0) return none(explainUnplaced(this.setup, c, this.allZones, usable));
+    if (reach === 0) return none(explainUnplaced(this.setup, c, this.setup.allZones, usable));
 
     for (const rule of topology.zoneAffinity) {
       const counts = this.zoneCounts[rule.group]!;
@@ -87,7 +85,7 @@ export class ZoneTargeting {
     const own = new Set(topology.zoneSpread);
     const rules = this.rules[c]!.map((rule) => (own.has(rule) ? rule : { ...rule, domain: this.spreadDomain(rule.group) }));
     if (rules.length === 0) {
-      return { targets: [{ c, zones: topology.zoneAffinity.length > 0 ? reach : this.allZones, count: n, usable, taken: 0, epoch: 0 }], rejected: 0, reason: '' };
+      return { targets: [{ c, zones: topology.zoneAffinity.length > 0 ? reach : this.setup.allZones, count: n, usable, taken: 0, epoch: 0 }], rejected: 0, reason: '' };
     }
     const counts = this.zoneCounts.map((placed, g) => Int32Array.from(placed, (count, z) => count + this.pending[g]![z]!));
     const quotas = waterFill(rules, counts, this.setup.zones.length, n, reach);
