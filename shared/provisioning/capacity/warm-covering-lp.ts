@@ -95,7 +95,7 @@ export class WarmCoveringLp {
     let optimal = false;
     if (this.primalInfeasibleRow() >= 0) {
       // After a change of b: the last basis is still dual feasible, unless columns came too.
-      if (this.mostNegativeReduced(this.duals()) === 0) pivots += this.dualSimplex(maxPivots);
+      if (this.dualFeasible(this.duals())) pivots += this.dualSimplex(maxPivots);
       if (this.primalInfeasibleRow() >= 0) this.coldStart();
     }
     if (pivots < maxPivots) optimal = this.primalSimplex(maxPivots - pivots);
@@ -180,10 +180,10 @@ export class WarmCoveringLp {
     for (let v = -1; v >= -2 * this.rows; v--) if (!this.inBasis.has(v)) yield v;
   }
 
-  private mostNegativeReduced(y: Float64Array): number {
-    let most = 0;
-    for (const v of this.nonbasic()) most = Math.min(most, this.reducedCost(v, y) + OPTIMAL_TOL);
-    return most;
+  /** No nonbasic variable prices out below zero: the basis is optimal for some b, and the dual simplex may start from it. */
+  private dualFeasible(y: Float64Array): boolean {
+    for (const v of this.nonbasic()) if (this.reducedCost(v, y) < -OPTIMAL_TOL) return false;
+    return true;
   }
 
   private primalInfeasibleRow(): number {
