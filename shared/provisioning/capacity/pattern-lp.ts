@@ -22,6 +22,11 @@ export interface PatternColumn<V extends Variant> {
   counts: Array<[number, number]>;
 }
 
+/** A pattern found by pricing, and what it is worth per dollar over 1 at the duals it was priced at. */
+export interface PatternOffer<V extends Variant> extends PatternColumn<V> {
+  gain: number;
+}
+
 export interface GenerateOptions {
   rounds: number;
   /** Variants searched per round: those with the highest quick ceiling per dollar. */
@@ -155,7 +160,7 @@ export class PatternLp<V extends Variant> {
       .map((variant) => ({ variant, ceiling: quickCeiling(this.pricing(variant, y)) / variant.price }))
       .filter((h) => h.ceiling > 1 + 1e-6)
       .sort((a, b) => b.ceiling - a.ceiling);
-    const offers: Array<{ variant: V; counts: Array<[number, number]>; gain: number }> = [];
+    const offers: Array<PatternOffer<V>> = [];
     // The most hopeful first, a batch at a time; the next batch only when this one found nothing,
     // so that the generation stops only when no variant has a pattern worth its price.
     for (let start = 0; start < hopeful.length && offers.length === 0; start += options.pricedPerRound) {
@@ -177,12 +182,20 @@ export class PatternLp<V extends Variant> {
         if (gain > 1e-6) offers.push({ variant, counts, gain });
       }
     }
+    return this.addOffers(solution, offers, options.columnsPerRound);
+  }
+
+  /**
+   * Adds the offered patterns with the largest gain (worth per dollar over 1), at most
+   * `columnsPerRound`, after pruning the columns `solution` (the last LP) does not need. The number added.
+   */
+  addOffers(solution: CoveringSolution, offers: Array<PatternOffer<V>>, columnsPerRound: number): number {
     if (offers.length === 0) return 0;
     offers.sort((a, b) => b.gain - a.gain);
     this.prune(solution);
     let added = 0;
     for (const offer of offers) {
-      if (added >= options.columnsPerRound) break;
+      if (added >= columnsPerRound) break;
       if (this.add(offer.variant, offer.counts)) added++;
     }
     return added;

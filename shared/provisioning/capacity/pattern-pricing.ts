@@ -239,12 +239,12 @@ export function bestPattern(input: PricingInput): Pattern {
 }
 
 /**
- * The fractional knapsack of the rows on this node, solved: its duals y, and their dual value
- * (clipped at 0), at least every pattern's worth by weak duality.
+ * The fractional knapsack of the rows on this node, solved: its optimum a, its duals y, and their
+ * dual value (clipped at 0), at least every pattern's worth by weak duality.
  */
-function fractionalCeiling(input: PricingInput, rows: number[]): { y: Float64Array; ceiling: number } {
+function fractionalCeiling(input: PricingInput, rows: number[]): { a: Float64Array; y: Float64Array; ceiling: number } {
   const lp = knapsackOf(input, rows);
-  const { y } = solveKnapsackLp(lp);
+  const { a, y } = solveKnapsackLp(lp);
   let ceiling = 0;
   for (let i = 0; i < lp.rows; i++) ceiling += Math.max(0, y[i]!) * lp.capacity[i]!;
   for (let j = 0; j < lp.cols; j++) {
@@ -252,7 +252,32 @@ function fractionalCeiling(input: PricingInput, rows: number[]): { y: Float64Arr
     for (let i = 0; i < lp.rows; i++) used += Math.max(0, y[i]!) * lp.r[i * lp.cols + j]!;
     ceiling += lp.upper[j]! * Math.max(0, lp.value[j]! - used);
   }
-  return { y, ceiling };
+  return { a, y, ceiling };
+}
+
+/**
+ * For the liquid relaxation (pattern-bound.ts): a column and a proven ceiling from one search.
+ * On a small node whose exact search finishes, its best pattern, worth the ceiling. Otherwise the
+ * fractional knapsack's optimum itself, pods in fractions (not a node anyone can launch, but a
+ * column of the relaxation), and its dual value as the ceiling: the two are equal at the
+ * knapsack's optimum, so the generation converges to where no node beats its price. With the
+ * knapsack's prices of CPU, memory, slots and storage, for ceilingWithPrices.
+ */
+export function liquidPricing(input: PricingInput): { pattern: Pattern; ceiling: number } {
+  const rows = candidates(input);
+  if (rows.length === 0) return { pattern: { counts: [], worth: 0 }, ceiling: 0 };
+  const exact = input.node.pods <= EXACT_SLOTS ? exactPattern(input, rows) : undefined;
+  if (exact) return { pattern: exact, ceiling: exact.worth };
+  const { a, y, ceiling } = fractionalCeiling(input, rows);
+  const counts: Array<[number, number]> = [];
+  let worth = 0;
+  rows.forEach((r, j) => {
+    if (a[j]! <= 1e-12) return;
+    counts.push([r, a[j]!]);
+    worth += a[j]! * input.value[r]!;
+  });
+  const resourcePrices = Float64Array.from(y.subarray(0, 4), (v) => Math.max(0, v));
+  return { pattern: { counts, worth, resourcePrices }, ceiling: Math.max(ceiling, worth) };
 }
 
 /**
