@@ -202,6 +202,20 @@ describe('planCapacity: node selection, taints and DaemonSets', () => {
     expect(firstTypes(result)).toEqual(['c1.2x']);
     expect(result.nodes[0]!.requests).toEqual({ cpuMillis: 2100, memoryBytes: 0.75 * 2 ** 30, pods: 2, gpus: 0 });
   });
+
+  it('counts a DaemonSet that selects on zone or capacity type when any offering of the type would run it', () => {
+    // A 500m agent for spot nodes only and one for us-east-1b only. 1600m fits c1.1x (2000m) only
+    // when neither counts: on an on-demand pool in us-east-1a and 1c neither runs; with 1b
+    // among the zones the zone agent would run on the type's 1b offering, so c1.2x.
+    const daemonSets = [
+      pod('spot-agent', { cpu: 500, memoryGiB: 0.25, nodeSelector: { 'karpenter.sh/capacity-type': 'spot' } }),
+      pod('zone-agent', { cpu: 500, memoryGiB: 0.25, requiredNodeAffinity: [[{ key: 'topology.kubernetes.io/zone', operator: 'In', values: ['us-east-1b'] }]] }),
+    ];
+    const nodePools = [tinyPool([ON_DEMAND, { key: 'kubernetes.io/arch', operator: 'In', values: ['amd64'] }])];
+    const pods = [pod('p', { cpu: 1600, memoryGiB: 0.5 })];
+    expect(firstTypes(plan(request(pods, { nodePools, daemonSets, zones: ['us-east-1a', 'us-east-1c'] })))).toEqual(['c1.1x']);
+    expect(firstTypes(plan(request(pods, { nodePools, daemonSets })))).toEqual(['c1.2x']);
+  });
 });
 
 describe('planCapacity: ephemeral storage', () => {

@@ -139,7 +139,7 @@ function byDensity(input: PricingInput, rows: number[]): number[] {
 function roundedPattern(input: PricingInput, rows: number[]): Pattern {
   const { a, y } = solveKnapsackLp(knapsackOf(input, rows));
   const pattern = filledPattern(input, rows, rows.map((r, j) => [r, Math.floor(a[j]! + 1e-9)]));
-  return { ...pattern, resourcePrices: Float64Array.from(y.subarray(0, 4), (v) => Math.max(0, v)) };
+  return { ...pattern, resourcePrices: clippedResourcePrices(y) };
 }
 
 /**
@@ -235,7 +235,16 @@ export function bestPattern(input: PricingInput): Pattern {
   const rows = candidates(input);
   if (rows.length === 0) return { counts: [], worth: 0 };
   const exact = input.node.pods <= EXACT_SLOTS ? exactPattern(input, rows) : undefined;
-  return exact ?? roundedPattern(input, rows);
+  if (!exact) return roundedPattern(input, rows);
+  // The fractional knapsack's prices as well, though the search needs none: with them the next
+  // rounds can tell without a search that the node has nothing worth its price (ceilingWithPrices).
+  const { y } = solveKnapsackLp(knapsackOf(input, rows));
+  return { ...exact, resourcePrices: clippedResourcePrices(y) };
+}
+
+/** The knapsack's duals of CPU, memory, slots and storage, clipped at 0 (for ceilingWithPrices). */
+function clippedResourcePrices(y: Float64Array): Float64Array {
+  return Float64Array.from(y.subarray(0, 4), (v) => Math.max(0, v));
 }
 
 /**
@@ -276,8 +285,7 @@ export function liquidPricing(input: PricingInput): { pattern: Pattern; ceiling:
     counts.push([r, a[j]!]);
     worth += a[j]! * input.value[r]!;
   });
-  const resourcePrices = Float64Array.from(y.subarray(0, 4), (v) => Math.max(0, v));
-  return { pattern: { counts, worth, resourcePrices }, ceiling: Math.max(ceiling, worth) };
+  return { pattern: { counts, worth, resourcePrices: clippedResourcePrices(y) }, ceiling: Math.max(ceiling, worth) };
 }
 
 /**

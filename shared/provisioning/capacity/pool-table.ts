@@ -119,6 +119,12 @@ function sortOfferings(types: PoolType[], zoneCount: number): SortedOfferings {
   return out;
 }
 
+/** Whether a DaemonSet's node selection reads a label that differs between a type's offerings. */
+function readsOfferingLabels(ds: Pod): boolean {
+  const keys = [...Object.keys(ds.nodeSelector), ...ds.requiredNodeAffinity.flatMap((term) => term.map((r) => r.key))];
+  return keys.some((key) => OFFERING_KEYS.has(canonicalLabelKey(key)));
+}
+
 export function buildPoolTable(index: number, pool: NodePool, nodeClass: NodeClass, input: PoolTableInput): PoolTable {
   const { region, zones, catalog } = input;
   const exclusions = new Exclusions();
@@ -137,7 +143,7 @@ export function buildPoolTable(index: number, pool: NodePool, nodeClass: NodeCla
   const poolAsk = specialHardwareAsk([], pool.requirements);
   const daemonSets = input.daemonSets
     .filter((ds) => !untoleratedTaint(ds.tolerations, pool.taints))
-    .map((ds) => ({ pod: ds, runsOn: compilePodConstraints(ds) }));
+    .map((ds) => ({ pod: ds, runsOn: compilePodConstraints(ds), perOffering: readsOfferingLabels(ds) }));
   const kubelet = nodeClass.kubelet;
   const countsSoftEviction = honoursSoftEviction(nodeClass);
   const types: PoolType[] = [];
@@ -205,9 +211,11 @@ export function buildPoolTable(index: number, pool: NodePool, nodeClass: NodeCla
       }
     });
 
-    // A DaemonSet counts on a type when it would run on any offering of it: the safe side.
-    const running = daemonSets.filter(({ runsOn }) =>
-      zones.some((zone, z) =>
+    // A DaemonSet counts on a type when it would run on any offering of it: the safe side. Most
+    // select on no zone or capacity type, so one look at the type's labels answers for all offerings.
+    const anyOffering = spotZones | refusedSpot | odZones | refusedOd;
+    const running = daemonSets.filter(({ runsOn, perOffering }) =>
+      !perOffering ? anyOffering !== 0 && runsOn(labels) : zones.some((zone, z) =>
         ((spotZones | refusedSpot) & (1 << z) && runsOn({ ...labels, [LABEL.zone]: zone, [LABEL.capacityType]: 'spot' })) ||
         ((odZones | refusedOd) & (1 << z) && runsOn({ ...labels, [LABEL.zone]: zone, [LABEL.capacityType]: 'on-demand' })),
       ),
