@@ -189,9 +189,11 @@ function seedsForPool(setup: PlanningSetup, pool: PoolTable, seedable: Seedable[
   // The last few pods are left to the packer, which mixes them with the pods the LP does not
   // place, rather than rounding the LP's last fractions up.
   const tail = DIVE_TAIL * demand.reduce((a, b) => a + b, 0);
+  let roundedUp = false;
   for (let dive = 0; demand.reduce((a, b) => a + b, 0) > tail; dive++) {
     const first = zoned ? FIRST_WITH_ZONES : FIRST;
-    const options = dive === 0 ? first : { ...first, rounds: LATER_ROUNDS };
+    // After a node is rounded up the columns so far suffice: the LP is only solved again.
+    const options = { ...first, rounds: dive === 0 ? first.rounds : roundedUp ? 0 : LATER_ROUNDS };
     const solution = lp.generate(grid ? { ...options, gridCells: GRID_CELLS } : options);
     if (!solution.feasible) break;
     const order = lp.columns.map((_, j) => j).sort((p, q) => solution.x[q]! - solution.x[p]! || p - q);
@@ -200,13 +202,14 @@ function seedsForPool(setup: PlanningSetup, pool: PoolTable, seedable: Seedable[
       const { variant, counts } = lp.columns[j]!;
       for (let k = Math.floor(solution.x[j]! + 1e-9); k > 0 && commit(variant, counts); k--) committed++;
     }
-    if (committed > 0) continue;
-    // No whole node: round to the nearest, and at least the largest fraction up.
-    for (const j of order) {
-      if (solution.x[j]! <= 1e-9 || (committed > 0 && solution.x[j]! < 0.5)) break;
-      if (commit(lp.columns[j]!.variant, lp.columns[j]!.counts)) committed++;
-    }
-    if (committed === 0) break;
+    roundedUp = committed === 0;
+    if (!roundedUp) continue;
+    // No whole node: the largest fraction is rounded up, alone, and the LP places the rest around
+    // it. Rounding every fraction of 0.5 or more up at once bought whole nodes the LP wanted
+    // halves of: 5,000 zone-spread pods alone 6.56 against 6.44 USD/h; the mixed pods of 1,000 to
+    // 20,000 (four sizes, seeds 42 / 7 / 3) 749.37 against 747.86 in all.
+    const largest = order.find((j) => solution.x[j]! > 1e-9);
+    if (largest === undefined || !commit(lp.columns[largest]!.variant, lp.columns[largest]!.counts)) break;
   }
   return { seeds, zoned };
 }
