@@ -336,20 +336,21 @@ describe('patternSeeds: nodes for the pods no topology rule touches', () => {
     expectValidPlan(planCapacity(req, OPTIONS), req, OPTIONS);
   });
 
-  it('keeps the LP with zone shares within 64 rows: the largest spread kinds get shares, the rest is the packer\'s', () => {
-    // 22 spread Deployments of different sizes over three zones (66 zone rows) and the api row:
-    // the 21 largest fit (64 rows), the smallest (z0) does not.
+  it('keeps the LP with zone shares within 128 rows: the largest spread kinds get shares, the rest is the packer\'s', () => {
+    // 43 spread Deployments of different sizes over three zones (129 zone rows) and the api row:
+    // the 42 largest fit (127 rows), the smallest (z0) does not.
     const spreadOf = (app: string) => ({ ...spread, labelSelector: { app } });
-    const apps = Array.from({ length: 22 }, (_, i) =>
-      many(`z${i}-`, 3, { cpu: 100 * (i + 1), memoryGiB: 0.5, labels: { app: `z${i}` }, topologySpread: [spreadOf(`z${i}`)] })).flat();
+    const apps = Array.from({ length: 43 }, (_, i) =>
+      many(`z${i}-`, 3, { cpu: 100 + 20 * i, memoryGiB: 0.5, labels: { app: `z${i}` }, topologySpread: [spreadOf(`z${i}`)] })).flat();
     const req = request([...apps, ...many('api', 10, { cpu: 900, memoryGiB: 0.5 })]);
     const setup = preparePlanning(req, OPTIONS);
     const seeded = new Set(patternSeeds(setup, { zoneShares: true }).flatMap((seed) => seed.pods.map(([c]) => setup.classes[c]!.template.name.split('-')[0]!)));
-    expect(seeded.has('z21')).toBe(true);
+    expect(seeded.has('z42')).toBe(true);
+    expect(seeded.has('z1')).toBe(true);
     expect(seeded.has('z0')).toBe(false);
     expectValidPlan(planCapacity(req, OPTIONS), req, OPTIONS);
-    // With 65 kinds free of rules no share fits: no seeds at all (the plain LP covers that case).
-    const crowded = preparePlanning(request([...apps.slice(0, 3), ...Array.from({ length: 65 }, (_, i) => many(`f${i}-`, 2, { cpu: 50 * (i + 1), memoryGiB: 0.25 })).flat()]), OPTIONS);
+    // With 129 kinds free of rules no share fits: no seeds at all (the plain LP covers that case).
+    const crowded = preparePlanning(request([...apps.slice(0, 3), ...Array.from({ length: 129 }, (_, i) => many(`f${i}-`, 2, { cpu: 50 + 25 * i, memoryGiB: 0.25 })).flat()]), OPTIONS);
     expect(patternSeeds(crowded, { zoneShares: true })).toEqual([]);
     expect(patternSeeds(crowded).length).toBeGreaterThan(0);
   });

@@ -48,16 +48,21 @@ interface TypeVariant extends Variant {
  */
 const FIRST = { rounds: 30, pricedPerRound: Number.POSITIVE_INFINITY, columnsPerRound: 24 };
 /**
- * With zone-spread shares the LP has a row per zone and a variant per zone, and 20 rounds (more
- * rounds: 5,000 mixed pods' plan 34.11 at 20, 33.99 at 40, 34.42 at 60; 0.9 / 1.0 / 1.25 s).
+ * With zone-spread shares the LP has a row per zone and a variant per zone: 40 rounds, every
+ * variant priced. With every kind's rows (below), mixed pods drawn with seeds 42 / 7 / 3: 5,000
+ * pods 33.63 / 34.01 / 38.45 USD/h at 20 rounds, 33.45 / 33.85 / 38.02 at 40; 10,000 pods 66.71
+ * / 67.12 / 75.98 and 66.55 / 67.07 / 75.98; 1,000 and 2,000 pods within 0.7% either way.
  */
-const FIRST_WITH_ZONES = { rounds: 20, pricedPerRound: Number.POSITIVE_INFINITY, columnsPerRound: 24 };
+const FIRST_WITH_ZONES = { rounds: 40, pricedPerRound: Number.POSITIVE_INFINITY, columnsPerRound: 24 };
 /**
  * Rows the LP with zone shares keeps to, giving rows to the largest spread kinds first: mixed 500
- * / 1,000 / 2,000 pods have 20 / 27 / 40 rows with every kind and take 0.2 / 0.5 / 0.9 s; 5,000
- * pods have 115 (3 s); with the cap, 0.6-1.2 s.
+ * / 1,000 / 2,000 / 5,000 pods have 20 / 27 / 40 / 115 rows with every kind. A cap of 64 kept the
+ * 5,000 pods' LP to 0.6-1.2 s, but its plans were dearer: seeds 42 / 7 / 3, 5,000 pods 34.08 /
+ * 34.47 / 38.45 USD/h against 33.45 / 33.85 / 38.02 with 128 rows and 40 rounds, 10,000 pods
+ * 67.51 / 68.35 / 75.98 against 66.55 / 67.07 / 75.98. The price is time: 5,000 and 10,000 mixed
+ * pods plan in 1.6-3.7 s instead of 0.9-1.6 (the LP only runs up to ZONE_SHARES_REQUEST pods).
  */
-const MAX_ZONED_ROWS = 64;
+const MAX_ZONED_ROWS = 128;
 /** After each commit of the dive the columns so far mostly suffice: a few rounds. */
 const LATER_ROUNDS = 2;
 /**

@@ -12,9 +12,9 @@ const SMALL_REQUEST = 2_000;
 /**
  * Requests of at most this many pods also get the LP with zone-spread shares (pattern-seeds.ts;
  * it takes the largest spread kinds that keep it within its row cap). Mixed pods, two draws
- * each: 2,500 / 5,000 / 10,000 pods 3-5% / 1.1-1.3% / 2.5-2.8% cheaper, the LP taking 0.8 / 0.6-1.2
- * / 0.4-0.5 s; 20,000 pods have more kinds free of rules than the cap allows, and the 1-second
- * budget has no room for it.
+ * each: 2,500 / 5,000 / 10,000 pods 3-5% / 1.1-1.3% / 2.5-2.8% cheaper with a 64-row cap, the LP
+ * taking 0.8 / 0.6-1.2 / 0.4-0.5 s (with 128 rows, 1-3 s at 5,000-10,000 pods, 1-2% cheaper
+ * again); the 1-second budget of 20,000 pods has no room for it.
  */
 const ZONE_SHARES_REQUEST = 10_000;
 /**
