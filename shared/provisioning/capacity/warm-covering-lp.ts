@@ -45,6 +45,7 @@ export class WarmCoveringLp {
   private readonly inverse: Float64Array;
   private readonly xB: Float64Array;
   private readonly inBasis = new Map<Var, number>();
+  private readonly nonbasicBuffer: Var[] = [];
   private artificialCost = 1;
   private sinceRefactor = 0;
 
@@ -145,10 +146,10 @@ export class WarmCoveringLp {
     }
   }
 
-  /** y = c_B B^-1. */
-  private duals(): Float64Array {
+  /** y = c_B B^-1, into `y` (a buffer the pivot loops reuse) or a new array. */
+  private duals(y = new Float64Array(this.rows)): Float64Array {
     const m = this.rows;
-    const y = new Float64Array(m);
+    y.fill(0);
     for (let k = 0; k < m; k++) {
       const c = this.costOf(this.basis[k]!);
       if (c === 0) continue;
@@ -174,10 +175,13 @@ export class WarmCoveringLp {
     return v >= 0 ? v : this.columns.length - 1 - v;
   }
 
-  /** Every nonbasic variable, columns first. */
-  private *nonbasic(): Generator<Var> {
-    for (let j = 0; j < this.columns.length; j++) if (!this.inBasis.has(j)) yield j;
-    for (let v = -1; v >= -2 * this.rows; v--) if (!this.inBasis.has(v)) yield v;
+  /** Every nonbasic variable, columns first (in a buffer reused from call to call: read it before the next). */
+  private nonbasic(): Var[] {
+    const out = this.nonbasicBuffer;
+    out.length = 0;
+    for (let j = 0; j < this.columns.length; j++) if (!this.inBasis.has(j)) out.push(j);
+    for (let v = -1; v >= -2 * this.rows; v--) if (!this.inBasis.has(v)) out.push(v);
+    return out;
   }
 
   /** No nonbasic variable prices out below zero: the basis is optimal for some b, and the dual simplex may start from it. */
@@ -196,9 +200,10 @@ export class WarmCoveringLp {
   private primalSimplex(maxPivots: number): boolean {
     const m = this.rows;
     const w = new Float64Array(m);
+    const y = new Float64Array(m);
     let degenerate = 0;
     for (let pivot = 0; pivot < maxPivots; pivot++) {
-      const y = this.duals();
+      this.duals(y);
       const bland = degenerate >= BLAND_AFTER;
       let enter: Var | undefined;
       let best = -OPTIMAL_TOL;
@@ -237,10 +242,11 @@ export class WarmCoveringLp {
   private dualSimplex(maxPivots: number): number {
     const m = this.rows;
     const w = new Float64Array(m);
+    const y = new Float64Array(m);
     for (let pivot = 0; pivot < maxPivots; pivot++) {
       const leave = this.primalInfeasibleRow();
       if (leave < 0) return pivot;
-      const y = this.duals();
+      this.duals(y);
       const rho = this.inverse.subarray(leave * m, leave * m + m);
       let enter: Var | undefined;
       let ratio = Number.POSITIVE_INFINITY;
