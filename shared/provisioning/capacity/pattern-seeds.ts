@@ -39,14 +39,14 @@ interface TypeVariant extends Variant {
 }
 
 /**
- * The first LP's generation: every variant priced each round, 30 rounds. Pricing only the 60 most
- * hopeful variants a round and stopping at a stall (20 rounds at most) left the 20,000 mixed pods'
- * first LP at 95.33 (their liquid bound is 89.17); every variant priced, it ends at 91.16 after 30
- * rounds and 90.09 after 60. Plans of the 20,000 mixed pods drawn with seeds 42 / 7 / 3: 139.85 /
- * 152.83 / 130.40 USD/h before, 137.37 / 150.99 / 130.45 with 20 rounds, 136.58 / 150.00 / 129.61
- * with 30, 136.77 / 149.43 / 129.54 with 60; each round costs a few ms.
+ * The first LP's generation: every variant priced each round, 20 rounds. Pricing only the 60 most
+ * hopeful variants a round and stopping at a stall left the 20,000 mixed pods' first LP at 95.33
+ * (their liquid bound is 89.17); every variant priced, it is at 93.4 after 20 rounds, 91.2 after
+ * 30 and 90.1 after 60. Plans of the 20,000 mixed pods drawn with seeds 42 / 7 / 3: 139.85 /
+ * 152.83 / 130.40 USD/h before, 137.63 / 151.17 / 129.84 with 20 rounds, 137.03 / 149.98 /
+ * 129.19 with 30; but 30 rounds made their planning about 13% slower than before, 20 about 3%.
  */
-const FIRST = { rounds: 30, pricedPerRound: Number.POSITIVE_INFINITY, columnsPerRound: 24 };
+const FIRST = { rounds: 20, pricedPerRound: Number.POSITIVE_INFINITY, columnsPerRound: 24 };
 /**
  * With zone-spread shares the LP has a row per zone and a variant per zone: 40 rounds, every
  * variant priced. With every kind's rows (below), mixed pods drawn with seeds 42 / 7 / 3: 5,000
@@ -65,6 +65,11 @@ const FIRST_WITH_ZONES = { rounds: 40, pricedPerRound: Number.POSITIVE_INFINITY,
 const MAX_ZONED_ROWS = 128;
 /** After each commit of the dive the columns so far mostly suffice: a few rounds. */
 const LATER_ROUNDS = 2;
+/**
+ * Variants the plain LP's later rounds price: the 60 most hopeful. Every variant, as in its first
+ * LP, made the 20,000 mixed pods' dive twice as slow.
+ */
+const LATER_PRICED = 60;
 /**
  * Share of the LP's pods the dive leaves to the packer. Measured on the mixed benchmark (plan /
  * bound at 1,000 / 5,000 / 20,000 pods): 0 gives 1.127 / 1.109 / 1.148, 0.02 1.125 / 1.105 / 1.144,
@@ -198,7 +203,8 @@ function seedsForPool(setup: PlanningSetup, pool: PoolTable, seedable: Seedable[
   for (let dive = 0; demand.reduce((a, b) => a + b, 0) > tail; dive++) {
     const first = zoned ? FIRST_WITH_ZONES : FIRST;
     // After a node is rounded up the columns so far suffice: the LP is only solved again.
-    const options = { ...first, rounds: dive === 0 ? first.rounds : roundedUp ? 0 : LATER_ROUNDS };
+    const later = { ...first, rounds: roundedUp ? 0 : LATER_ROUNDS, pricedPerRound: zoned ? first.pricedPerRound : LATER_PRICED };
+    const options = dive === 0 ? first : later;
     const solution = lp.generate(grid ? { ...options, gridCells: GRID_CELLS } : options);
     if (!solution.feasible) break;
     const order = lp.columns.map((_, j) => j).sort((p, q) => solution.x[q]! - solution.x[p]! || p - q);
@@ -209,12 +215,16 @@ function seedsForPool(setup: PlanningSetup, pool: PoolTable, seedable: Seedable[
     }
     roundedUp = committed === 0;
     if (!roundedUp) continue;
-    // No whole node: the largest fraction is rounded up, alone, and the LP places the rest around
-    // it. Rounding every fraction of 0.5 or more up at once bought whole nodes the LP wanted
-    // halves of: 5,000 zone-spread pods alone 6.56 against 6.44 USD/h; the mixed pods of 1,000 to
-    // 20,000 (four sizes, seeds 42 / 7 / 3) 749.37 against 747.86 in all.
-    const largest = order.find((j) => solution.x[j]! > 1e-9);
-    if (largest === undefined || !commit(lp.columns[largest]!.variant, lp.columns[largest]!.counts)) break;
+    // No whole node. In the zone-share LP the largest fraction alone is rounded up and the LP
+    // places the rest around it: its rows per zone hold few pods, and rounding every fraction of
+    // 0.5 or more up at once bought whole nodes the LP wanted halves of (5,000 zone-spread pods
+    // alone: 6.56 against 6.44 USD/h). In the plain LP that made the 20,000 pods' planning about
+    // 20% slower for 0.1%, so there every fraction of 0.5 or more is rounded up, at least the largest.
+    for (const j of order) {
+      if (solution.x[j]! <= 1e-9 || (committed > 0 && (zoned || solution.x[j]! < 0.5))) break;
+      if (commit(lp.columns[j]!.variant, lp.columns[j]!.counts)) committed++;
+    }
+    if (committed === 0) break;
   }
   return { seeds, zoned };
 }
