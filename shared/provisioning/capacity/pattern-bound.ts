@@ -27,7 +27,7 @@
 import { fitSignatures } from './class-fit.ts';
 import { fitsOne } from './fits-one.ts';
 import { accepts, askedTypes, offeringsOf, perZoneMinimum, reachOf, type Offering } from './bound-inputs.ts';
-import { PatternLp, undominated, type PatternOffer, type Variant } from './pattern-lp.ts';
+import { PatternLp, patternWorth, undominated, type PatternOffer, type Variant } from './pattern-lp.ts';
 import { ceilingWithPrices, EXACT_SLOTS, gridPattern, liquidPricing, patternCeiling, quickCeiling, type PatternItem } from './pattern-pricing.ts';
 import { forcedNodeGroups } from './topology.ts';
 import type { PlanningSetup } from './setup.ts';
@@ -249,13 +249,6 @@ function smoothed(center: Float64Array, y: Float64Array): Float64Array {
 function demandWorth(y: Float64Array, b: ArrayLike<number>): number {
   let sum = 0;
   for (let r = 0; r < b.length; r++) sum += y[r]! * b[r]!;
-  return sum;
-}
-
-/** y.a: what the duals y say a pattern's [row, pods] pairs are worth. */
-function patternWorth(y: Float64Array, counts: Array<[number, number]>): number {
-  let sum = 0;
-  for (const [r, n] of counts) sum += y[r]! * n;
   return sum;
 }
 

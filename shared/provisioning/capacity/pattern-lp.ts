@@ -59,6 +59,13 @@ export function undominated<V extends Variant>(groups: Iterable<V[]>): V[] {
   return kept;
 }
 
+/** y.a: what the duals y say a pattern's [row, pods] pairs are worth. */
+export function patternWorth(y: Float64Array, counts: Array<[number, number]>): number {
+  let sum = 0;
+  for (const [r, n] of counts) sum += y[r]! * n;
+  return sum;
+}
+
 /** Columns the master keeps, per row (at least MIN_COLUMNS): each pivot costs rows x columns. */
 const COLUMNS_PER_ROW = 3;
 const MIN_COLUMNS = 120;
@@ -139,9 +146,7 @@ export class PatternLp<V extends Variant> {
     if (this.columns.length <= most) return;
     const y = solution.duals;
     const ranked = this.columns.map((column, j) => {
-      let worth = 0;
-      for (const [r, n] of column.counts) worth += y[r]! * n;
-      return { j, column, basic: this.master.isBasic(j), reduced: column.variant.price - worth };
+      return { j, column, basic: this.master.isBasic(j), reduced: column.variant.price - patternWorth(y, column.counts) };
     });
     ranked.sort((a, b) => Number(b.basic) - Number(a.basic) || a.reduced - b.reduced);
     const kept = ranked.slice(0, Math.max(most, ranked.filter((c) => c.basic).length));

@@ -234,10 +234,17 @@ function exactPattern(input: PricingInput, candidateRows: number[]): Pattern | u
 export function bestPattern(input: PricingInput): Pattern {
   const rows = candidates(input);
   if (rows.length === 0) return { counts: [], worth: 0 };
+  return smallNodePattern(input, rows) ?? roundedPattern(input, rows);
+}
+
+/**
+ * The exact best pattern of a node of at most EXACT_SLOTS slots, when the search finishes; with
+ * the fractional knapsack's prices as well, though the search needs none: with them the next
+ * rounds can tell without a search that the node has nothing worth its price (ceilingWithPrices).
+ */
+function smallNodePattern(input: PricingInput, rows: number[]): Pattern | undefined {
   const exact = input.node.pods <= EXACT_SLOTS ? exactPattern(input, rows) : undefined;
-  if (!exact) return roundedPattern(input, rows);
-  // The fractional knapsack's prices as well, though the search needs none: with them the next
-  // rounds can tell without a search that the node has nothing worth its price (ceilingWithPrices).
+  if (!exact) return undefined;
   const { y } = solveKnapsackLp(knapsackOf(input, rows));
   return { ...exact, resourcePrices: clippedResourcePrices(y) };
 }
@@ -275,7 +282,7 @@ function fractionalCeiling(input: PricingInput, rows: number[]): { a: Float64Arr
 export function liquidPricing(input: PricingInput): { pattern: Pattern; ceiling: number } {
   const rows = candidates(input);
   if (rows.length === 0) return { pattern: { counts: [], worth: 0 }, ceiling: 0 };
-  const exact = input.node.pods <= EXACT_SLOTS ? exactPattern(input, rows) : undefined;
+  const exact = smallNodePattern(input, rows);
   if (exact) return { pattern: exact, ceiling: exact.worth };
   const { a, y, ceiling } = fractionalCeiling(input, rows);
   const counts: Array<[number, number]> = [];
