@@ -130,6 +130,19 @@ describe('costLowerBound: the pattern LP', () => {
     expect(patternBoundOf(preparePlanning(req, OPTIONS))).toBeCloseTo(0.3, 6);
   });
 
+  it('buys whole nodes on requests small enough to solve so, where the LP buys fractions (hand-checked)', () => {
+    // Pods of 1800m: a c1.1x (2000m, 0.10) holds one, a c1.2x (4000m, 0.20) two, a c1.4x (8000m,
+    // 0.36) four, the cheapest per pod (0.09). Five pods: the whole-pod LP buys 1.25 c1.4x = 0.45,
+    // the liquid one pours their 9000m into 1.125 c1.4x = 0.405; in whole nodes a c1.4x and a
+    // c1.1x, 0.46 (two c1.4x 0.72, two c1.2x and a c1.1x 0.50), the plan's cost.
+    const req = request(many('web', 5, { cpu: 1800, memoryGiB: 0.1 }), { nodePools: [onlyTypes('c1.1x', 'c1.2x', 'c1.4x')] });
+    const setup = preparePlanning(req, OPTIONS);
+    expect(liquidBoundOf(setup)).toBeCloseTo(0.405, 6);
+    expect(patternBoundOf(setup)).toBeCloseTo(0.46, 6);
+    expect(costLowerBound(req, OPTIONS)).toBeCloseTo(0.46, 6);
+    expect(planCapacity(req, OPTIONS).hourlyCost).toBeCloseTo(0.46, 6);
+  });
+
   it('never exceeds the plan on random mixed requests', () => {
     let seed = 5;
     const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
@@ -191,7 +204,7 @@ describe('costLowerBound: the liquid relaxation', () => {
     const req = request(pods, { nodePools: [onlyTypes('c1.1x', 'r1.1x')] });
     const setup = preparePlanning(req, OPTIONS);
     const bound = patternBoundOf(setup);
-    // Past 32 rows the whole-pod LP is left out.
+    // Too many kinds to solve in whole nodes, and past 32 rows the whole-pod LP is left out.
     expect(bound).toBe(liquidBoundOf(setup));
     // 12.9655 against the resource LP's 12.8965 (plan 14.10); a generation stopped early would be
     // far below the resource LP (its first rounds' bounds are a third of the optimum).

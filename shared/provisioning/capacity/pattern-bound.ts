@@ -18,6 +18,9 @@
 // pattern is worth more than theta times its node's price, y / theta is a feasible
 // dual of the full LP, and y.b / theta is a lower bound on every plan (Farley's bound).
 //
+// Requests small enough (a few kinds of pod, few pods of each) are solved in whole nodes instead
+// (pattern-ip.ts), which no LP over the same patterns can exceed.
+//
 // Large requests (more than MAX_ROWS rows) get the liquid relaxation instead (liquidBound): pods
 // in fractions on large nodes, but each pod's CPU and memory on the same node, so its ceilings are
 // exact and its generation converges in seconds; smaller ones get the larger of both.
@@ -29,6 +32,7 @@ import { fitsOne } from './fits-one.ts';
 import { accepts, askedTypes, offeringsOf, perZoneMinimum, reachOf, type Offering } from './bound-inputs.ts';
 import { PatternLp, patternWorth, undominated, type PatternOffer, type Variant } from './pattern-lp.ts';
 import { ceilingWithPrices, EXACT_SLOTS, gridPattern, liquidPricing, patternCeiling, quickCeiling, type PatternItem } from './pattern-pricing.ts';
+import { wholeNodeCost } from './pattern-ip.ts';
 import { forcedNodeGroups } from './topology.ts';
 import type { PlanningSetup } from './setup.ts';
 
@@ -141,10 +145,17 @@ function patternLps(setup: PlanningSetup): { rows: number; newLp: () => PatternL
   };
 }
 
-/** The larger of the liquid bound and, up to MAX_ROWS rows, the whole-pod LP's. */
+/**
+ * The cost of whole nodes where the request is small enough to solve the model so (pattern-ip.ts:
+ * it is never below either LP); otherwise the larger of the liquid bound and, up to MAX_ROWS
+ * rows, the whole-pod LP's.
+ */
 export function patternBoundOf(setup: PlanningSetup): number {
   const lps = patternLps(setup);
   if (!lps) return 0;
+  const whole = wholeNodeCost(lps.newLp());
+  // A hair under, for the floating point of the sums.
+  if (whole !== undefined) return whole * (1 - 1e-9);
   const liquid = liquidBound(lps.newLp());
   return lps.rows > MAX_ROWS ? liquid : Math.max(liquid, wholePodBound(lps.newLp()));
 }

@@ -1,0 +1,160 @@
+// The pattern model of pattern-bound.ts solved in whole nodes, when the request is small enough:
+// the least cost of buying nodes (each a pattern on some variant) that cover every row's demand.
+// Every plan is such a set of nodes, so this is a lower bound like the LP's, and never below it;
+// on small requests the LP's fractions are what is left of the gap (mixed 100 pods: 7 pods of a
+// hostname spread and 93 small ones, whole-pod LP 0.3014, whole nodes 0.3156, the plan's cost).
+//
+// Dynamic programming over what is left to cover: a state is a vector of pods left per row
+// (mixed radix, 0..demand each), and the cheapest cover of a state is, over every pattern that
+// covers some of it, the pattern's price plus the cheapest cover of what it leaves. A pattern only
+// ever lowers the state, so states in increasing order see their successors solved. It runs only
+// when the states times the patterns stay within MAX_STEPS; otherwise undefined.
+import type { PatternItem } from './pattern-pricing.ts';
+import type { Variant } from './pattern-lp.ts';
+
+/** States at most (a Float64Array of them). */
+const MAX_STATES = 1_000_000;
+/** Patterns enumerated at most, over every variant (the same counts on many variants too). */
+const MAX_PATTERNS = 200_000;
+/** Distinct patterns up to which the dominated are looked for (pairwise: quadratic). */
+const PRUNE_UP_TO = 3_000;
+/** State x pattern-row steps at most: ~0.1-0.3 s. */
+const MAX_STEPS = 30_000_000;
+
+export interface PatternModel {
+  items: PatternItem[];
+  demand: readonly number[];
+  variants: Variant[];
+  /** Per forced group, the most pods of it one node may hold. */
+  perNode: number[];
+}
+
+/** A pattern in sparse form: the rows it holds pods of, how many, and its cheapest price. */
+interface SparsePattern {
+  rows: number[];
+  counts: number[];
+  price: number;
+}
+
+/** The least cost of whole nodes covering the demand, or undefined when the request is too large to solve so. */
+export function wholeNodeCost(model: PatternModel): number | undefined {
+  const { demand } = model;
+  let states = 1;
+  for (const d of demand) {
+    states *= d + 1;
+    if (states > MAX_STATES) return undefined;
+  }
+  const patterns = maximalPatterns(model);
+  if (!patterns) return undefined;
+  const steps = patterns.reduce((sum, p) => sum + p.rows.length, 0) * states;
+  if (steps > MAX_STEPS) return undefined;
+
+  // Place values of the mixed radix, and each state's digits kept as a running counter.
+  const place: number[] = [];
+  let value = 1;
+  for (const d of demand) {
+    place.push(value);
+    value *= d + 1;
+  }
+  const cost = new Float64Array(states).fill(Number.POSITIVE_INFINITY);
+  cost[0] = 0;
+  const digits = new Array<number>(demand.length).fill(0);
+  for (let s = 1; s < states; s++) {
+    for (let r = 0; r < digits.length; r++) {
+      if (digits[r]! < demand[r]!) {
+        digits[r]!++;
+        break;
+      }
+      digits[r] = 0;
+    }
+    let best = Number.POSITIVE_INFINITY;
+    for (const p of patterns) {
+      let left = s;
+      for (let k = 0; k < p.rows.length; k++) {
+        const r = p.rows[k]!;
+        left -= Math.min(digits[r]!, p.counts[k]!) * place[r]!;
+      }
+      if (left !== s) best = Math.min(best, p.price + cost[left]!);
+    }
+    cost[s] = best;
+  }
+  const whole = cost[states - 1]!;
+  return Number.isFinite(whole) ? whole : undefined;
+}
+
+/**
+ * Per variant, every pattern that takes as many pods of its last row as still fit: the others are
+ * below one of these. The same counts on several variants are one pattern at the cheapest price,
+ * and a pattern another covers (as many pods of every row, as cheap) is dropped.
+ */
+function maximalPatterns(model: PatternModel): SparsePattern[] | undefined {
+  const { items, demand, variants, perNode } = model;
+  const cheapest = new Map<string, SparsePattern>();
+  let enumerated = 0;
+  for (const variant of variants) {
+    const rows = variant.rows.filter((r) => demand[r]! > 0);
+    const counts = new Array<number>(rows.length).fill(0);
+    const groupUse = new Array<number>(perNode.length).fill(0);
+    const used = { cpu: 0, mem: 0, pods: 0, storage: 0 };
+    const node = variant.node;
+    const room = (item: PatternItem, k: number) => {
+      let n = Math.min(demand[rows[k]!]!, node.pods - used.pods);
+      if (item.cpu > 0) n = Math.min(n, Math.floor((node.cpu - used.cpu) / item.cpu));
+      if (item.mem > 0) n = Math.min(n, Math.floor((node.mem - used.mem) / item.mem));
+      if (item.storage > 0) n = Math.min(n, Math.floor((node.storage - used.storage) / item.storage));
+      for (const g of item.groups) n = Math.min(n, perNode[g]! - groupUse[g]!);
+      return Math.max(0, n);
+    };
+    const take = (item: PatternItem, n: number) => {
+      used.cpu += n * item.cpu;
+      used.mem += n * item.mem;
+      used.storage += n * item.storage;
+      used.pods += n;
+      for (const g of item.groups) groupUse[g]! += n;
+    };
+    const visit = (k: number): boolean => {
+      if (k === rows.length) {
+        const held = rows.map((r, i) => [r, counts[i]!] as const).filter(([, n]) => n > 0);
+        if (held.length === 0) return true;
+        const key = held.map(([r, n]) => `${r}:${n}`).join(',');
+        const seen = cheapest.get(key);
+        if (!seen) cheapest.set(key, { rows: held.map(([r]) => r), counts: held.map(([, n]) => n), price: variant.price });
+        else seen.price = Math.min(seen.price, variant.price);
+        return ++enumerated <= MAX_PATTERNS;
+      }
+      const item = items[rows[k]!]!;
+      const most = room(item, k);
+      for (let n = k === rows.length - 1 ? most : 0; n <= most; n++) {
+        counts[k] = n;
+        take(item, n);
+        const more = visit(k + 1);
+        take(item, -n);
+        if (!more) return false;
+      }
+      counts[k] = 0;
+      return true;
+    };
+    if (!visit(0)) return undefined;
+  }
+  const distinct = [...cheapest.values()];
+  return distinct.length <= PRUNE_UP_TO ? undominatedPatterns(distinct, demand.length) : distinct;
+}
+
+/** The patterns no other covers as cheaply (as many pods of every row, at most its price). */
+function undominatedPatterns(patterns: SparsePattern[], rows: number): SparsePattern[] {
+  const dense = (p: SparsePattern) => {
+    const all = new Array<number>(rows).fill(0);
+    p.rows.forEach((r, k) => (all[r] = p.counts[k]!));
+    return all;
+  };
+  const pods = (p: SparsePattern) => p.counts.reduce((sum, n) => sum + n, 0);
+  // Of equal prices the fuller first, so that it is the one kept.
+  const sorted = [...patterns].sort((a, b) => a.price - b.price || pods(b) - pods(a));
+  const kept: Array<{ pattern: SparsePattern; all: number[] }> = [];
+  for (const pattern of sorted) {
+    const all = dense(pattern);
+    if (kept.some((k) => k.all.every((n, r) => n >= all[r]!))) continue;
+    kept.push({ pattern, all });
+  }
+  return kept.map((k) => k.pattern);
+}

@@ -1,0 +1,40 @@
+// The pattern model in whole nodes (pattern-ip.ts) on models written out by hand: the cheapest mix
+// of node kinds, the cap of a forced group, and the sizes it declines to solve.
+import { describe, expect, it } from 'vitest';
+import { wholeNodeCost, type PatternModel } from '../../shared/provisioning/capacity/pattern-ip.ts';
+
+const GiB = 2 ** 30;
+const node = (cpu: number, pods = 110) => ({ cpu, mem: 64 * GiB, pods, storage: 100 * GiB });
+const item = (cpu: number, groups: number[] = []) => ({ cpu, mem: GiB / 4, storage: 0, groups });
+
+describe('wholeNodeCost', () => {
+  it('finds the cheapest mix of whole nodes (hand-checked)', () => {
+    // Pods of 800m. Big: 4000m at 0.18 holds five (0.036 a pod); small: 2000m at 0.10 holds two.
+    // Seven pods: big + small = 0.28 (two big 0.36, four small 0.40); the LP would buy 1.4 big = 0.252.
+    const model: PatternModel = {
+      items: [item(800)], demand: [7], perNode: [],
+      variants: [{ node: node(4000), rows: [0], price: 0.18 }, { node: node(2000), rows: [0], price: 0.1 }],
+    };
+    expect(wholeNodeCost(model)).toBeCloseTo(0.28, 12);
+  });
+
+  it('holds a forced group to its cap per node, and lets other kinds fill those nodes', () => {
+    // Three pods of a group of at most one per node (100m) and four free pods of 1500m, one node
+    // kind of 2000m at 0.10: each free pod needs a node of its own, and three of those nodes take a
+    // grouped pod beside it (1600m): four nodes, 0.40.
+    const variants = [{ node: node(2000), rows: [0, 1], price: 0.1 }];
+    const model: PatternModel = { items: [item(100, [0]), item(1500)], demand: [3, 4], perNode: [1], variants };
+    expect(wholeNodeCost(model)).toBeCloseTo(0.4, 12);
+    // Seven grouped pods alone: seven nodes, however small they are.
+    expect(wholeNodeCost({ ...model, demand: [7, 0] })).toBeCloseTo(0.7, 12);
+  });
+
+  it('says nothing when no node holds some pod, or the request is too large to solve so', () => {
+    const variants = [{ node: node(2000), rows: [0], price: 0.1 }];
+    expect(wholeNodeCost({ items: [item(100), item(100)], demand: [1, 1], perNode: [], variants })).toBeUndefined();
+    // 3^20 states: left to the LPs.
+    const items = Array.from({ length: 20 }, (_, i) => item(100 + i));
+    const all = [{ node: node(2000), rows: items.map((_, r) => r), price: 0.1 }];
+    expect(wholeNodeCost({ items, demand: items.map(() => 2), perNode: [], variants: all })).toBeUndefined();
+  });
+});
