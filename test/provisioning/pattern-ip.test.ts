@@ -1,7 +1,8 @@
 // The pattern model in whole nodes (pattern-ip.ts) on models written out by hand: the cheapest mix
-// of node kinds, the cap of a forced group, and the sizes it declines to solve.
+// of node kinds, the cap of a forced group, a zone spread's counts per zone, and the sizes it
+// declines to solve.
 import { describe, expect, it } from 'vitest';
-import { wholeNodeCost, type PatternModel } from '../../shared/provisioning/capacity/pattern-ip.ts';
+import { wholeNodeCost, wholeNodes, type PatternModel } from '../../shared/provisioning/capacity/pattern-ip.ts';
 
 const GiB = 2 ** 30;
 const node = (cpu: number, pods = 110) => ({ cpu, mem: 64 * GiB, pods, storage: 100 * GiB });
@@ -27,6 +28,24 @@ describe('wholeNodeCost', () => {
     expect(wholeNodeCost(model)).toBeCloseTo(0.4, 12);
     // Seven grouped pods alone: seven nodes, however small they are.
     expect(wholeNodeCost({ ...model, demand: [7, 0] })).toBeCloseTo(0.7, 12);
+  });
+
+  it('chooses a zone-spread class\'s counts per zone: all its pods, within its skew, where they cost least', () => {
+    // Rows 0-2: one class's pods in zones a, b, c (a node kind per zone: 1000m at 0.05 / 0.04 /
+    // 0.01, one 800m pod each). Seven pods, maxSkew 1: counts 3/2/2 in some order, at most 3 a
+    // zone; cheapest with the 3 in zone c: 2 x 0.05 + 2 x 0.04 + 3 x 0.01 = 0.21.
+    const zone = (r: number, price: number) => ({ node: node(1000), rows: [r], price });
+    const spread = { rows: [0, 1, 2], pods: 7, maxSkew: 1 };
+    const model: PatternModel = {
+      items: [item(800), item(800), item(800)], demand: [3, 3, 3], perNode: [],
+      variants: [zone(0, 0.05), zone(1, 0.04), zone(2, 0.01)], spreads: [spread],
+    };
+    const solved = wholeNodes(model)!;
+    expect(solved.cost).toBeCloseTo(0.21, 12);
+    const perRow = [0, 1, 2].map((r) => solved.nodes.reduce((sum, n) => sum + (n.counts.find(([row]) => row === r)?.[1] ?? 0), 0));
+    expect(perRow).toEqual([2, 2, 3]);
+    // maxSkew 3 (and room for it): 1/2/4 = 0.05 + 2 x 0.04 + 4 x 0.01 = 0.17; not 1/1/5 (4 apart).
+    expect(wholeNodeCost({ ...model, demand: [5, 5, 5], spreads: [{ ...spread, maxSkew: 3 }] })).toBeCloseTo(0.17, 12);
   });
 
   it('says nothing when no node holds some pod, or the request is too large to solve so', () => {

@@ -71,21 +71,32 @@ export const bitCount = (mask: number): number => {
   return n;
 };
 
-/** Pods zone spread ties to each zone, per the comment at the top; 0 when the rule does not apply. */
-export function perZoneMinimum(setup: PlanningSetup, c: number, reach: number): number {
+/**
+ * The smallest maxSkew of the class's zone spreads that count its pods alone (DoNotSchedule,
+ * selecting the class and no other), over the zones it reaches; undefined when it has none, when
+ * it has zone affinity (which narrows the zones) or reaches fewer than two zones.
+ */
+export function ownZoneSkew(setup: PlanningSetup, c: number, reach: number): number | undefined {
   const topology = setup.topologies[c]!;
-  if (topology.zoneAffinity.length > 0) return 0;
-  const zones = bitCount(reach);
-  if (zones < 2) return 0;
-  const n = setup.classes[c]!.podIds.length;
-  let most = 0;
+  if (topology.zoneAffinity.length > 0 || bitCount(reach) < 2) return undefined;
+  let skew: number | undefined;
   for (const rule of topology.zoneSpread) {
     if (!rule.selfMatch) continue;
     const counted = setup.topologies.every((t, d) => d === c || !t.zoneGroups.includes(rule.group));
-    if (!counted) continue;
-    most = Math.max(most, Math.ceil((n - (zones - 1) * rule.maxSkew) / zones));
+    if (counted) skew = Math.min(skew ?? rule.maxSkew, rule.maxSkew);
   }
-  return most;
+  return skew;
+}
+
+/**
+ * Pods of the class every zone it reaches must hold under its own zone spread (ownZoneSkew):
+ * the counts end within maxSkew k of each other, so n <= |E| min + (|E| - 1) k.
+ */
+export function perZoneMinimum(setup: PlanningSetup, c: number, reach: number): number {
+  const skew = ownZoneSkew(setup, c, reach);
+  if (skew === undefined) return 0;
+  const zones = bitCount(reach);
+  return Math.max(0, Math.ceil((setup.classes[c]!.podIds.length - (zones - 1) * skew) / zones));
 }
 
 /**

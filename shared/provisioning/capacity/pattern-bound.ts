@@ -29,10 +29,10 @@
 // a clique, pool limits and GPU counts: dropping a constraint only lowers the bound.
 import { fitSignatures } from './class-fit.ts';
 import { fitsOne } from './fits-one.ts';
-import { accepts, askedTypes, offeringsOf, perZoneMinimum, reachOf, type Offering } from './bound-inputs.ts';
+import { accepts, askedTypes, offeringsOf, ownZoneSkew, perZoneMinimum, reachOf, type Offering } from './bound-inputs.ts';
 import { PatternLp, patternWorth, undominated, type PatternOffer, type Variant } from './pattern-lp.ts';
 import { ceilingWithPrices, EXACT_SLOTS, gridPattern, liquidPricing, patternCeiling, quickCeiling, type PatternItem } from './pattern-pricing.ts';
-import { wholeNodeCost } from './pattern-ip.ts';
+import { wholeNodeCost, type ZoneSpreadRows } from './pattern-ip.ts';
 import { forcedNodeGroups } from './topology.ts';
 import type { PlanningSetup } from './setup.ts';
 
@@ -60,8 +60,13 @@ interface Row extends PatternItem {
   count: number;
 }
 
-/** Items (lower-bound.ts), alike ones merged into one row: same requests, offerings, zones and forced groups. */
-function rowsOf(setup: PlanningSetup): { rows: Row[]; perNode: number[] } {
+/**
+ * Items (lower-bound.ts), alike ones merged into one row: same requests, offerings, zones and
+ * forced groups. With `wholeSpreads`, a class under a zone spread of its own (ownZoneSkew) gets
+ * instead a row of its own in each zone, up to the most a zone may hold, for pattern-ip.ts to
+ * choose the counts per zone that keep its skew.
+ */
+function rowsOf(setup: PlanningSetup, wholeSpreads: boolean): { rows: Row[]; perNode: number[]; spreads: ZoneSpreadRows[] } {
   const { allZones } = setup;
   const placeable = new Uint8Array(setup.classes.length);
   const reaches = setup.classes.map((_, c) => (setup.topologies[c]!.unsupported ? 0 : reachOf(setup, c)));
@@ -75,20 +80,31 @@ function rowsOf(setup: PlanningSetup): { rows: Row[]; perNode: number[] } {
   const fitKey = fitSignatures(setup.fits);
   const index = new Map<string, Row>();
   const rows: Row[] = [];
-  const add = (c: number, zones: number, count: number) => {
+  const spreads: ZoneSpreadRows[] = [];
+  /** Adds the pods to the row of that key (a new one at the end when there is none); its index. */
+  const add = (c: number, zones: number, count: number, own = ''): number => {
     const cls = setup.classes[c]!;
-    const key = `${cls.cpu}|${cls.mem}|${cls.storage}|${cls.gpus}|${fitKey(c)}|${zones}|${groupsOf[c]!.join(',')}`;
+    const key = `${cls.cpu}|${cls.mem}|${cls.storage}|${cls.gpus}|${fitKey(c)}|${zones}|${groupsOf[c]!.join(',')}${own}`;
     const row = index.get(key);
-    if (row) row.count += count;
-    else {
-      const created = { c, zones, count, cpu: cls.cpu, mem: cls.mem, storage: cls.storage, groups: groupsOf[c]! };
-      index.set(key, created);
-      rows.push(created);
+    if (row) {
+      row.count += count;
+      return rows.indexOf(row);
     }
+    const created = { c, zones, count, cpu: cls.cpu, mem: cls.mem, storage: cls.storage, groups: groupsOf[c]! };
+    index.set(key, created);
+    return rows.push(created) - 1;
   };
   setup.classes.forEach((cls, c) => {
     if (!placeable[c]) return;
     const reach = reaches[c]!;
+    const skew = wholeSpreads ? ownZoneSkew(setup, c, reach) : undefined;
+    if (skew !== undefined) {
+      const pods = cls.podIds.length;
+      const zones = [...setup.zones.keys()].filter((z) => reach & (1 << z));
+      const most = Math.min(pods, Math.floor(pods / zones.length) + skew);
+      spreads.push({ rows: zones.map((z) => add(c, 1 << z, most, `|class ${c}`)), pods, maxSkew: skew });
+      return;
+    }
     const perZone = perZoneMinimum(setup, c, reach);
     let rest = cls.podIds.length;
     if (perZone > 0) {
@@ -100,7 +116,7 @@ function rowsOf(setup: PlanningSetup): { rows: Row[]; perNode: number[] } {
     }
     if (rest > 0) add(c, allZones, rest);
   });
-  return { rows, perNode: groups.map((g) => g.perNode) };
+  return { rows, perNode: groups.map((g) => g.perNode), spreads };
 }
 
 /**
@@ -130,9 +146,22 @@ function variantsOf(setup: PlanningSetup, rows: Row[]): Variant[] {
   return undominated([...byRows.values()].map((kinds) => [...kinds.values()]));
 }
 
+/**
+ * The model in whole nodes, zone spreads as counts per zone (rowsOf), solved when small enough
+ * (pattern-ip.ts); rows no node kind holds are left out, as the LPs leave them.
+ */
+function wholeNodeBound(setup: PlanningSetup): number | undefined {
+  const { rows, perNode, spreads } = rowsOf(setup, true);
+  if (rows.length === 0) return undefined;
+  const variants = variantsOf(setup, rows);
+  const spreadRows = new Set(spreads.flatMap((spread) => spread.rows));
+  const demand = rows.map((row, r) => (spreadRows.has(r) || variants.some((v) => v.rows.includes(r)) ? row.count : 0));
+  return wholeNodeCost({ items: rows, demand, variants, perNode, spreads });
+}
+
 /** Fresh LPs over the setup's rows and node kinds, each with a first column per row. */
 function patternLps(setup: PlanningSetup): { rows: number; newLp: () => PatternLp<Variant> } | undefined {
-  const { rows, perNode } = rowsOf(setup);
+  const { rows, perNode } = rowsOf(setup, false);
   if (rows.length === 0) return undefined;
   const variants = variantsOf(setup, rows);
   return {
@@ -151,11 +180,11 @@ function patternLps(setup: PlanningSetup): { rows: number; newLp: () => PatternL
  * rows, the whole-pod LP's.
  */
 export function patternBoundOf(setup: PlanningSetup): number {
-  const lps = patternLps(setup);
-  if (!lps) return 0;
-  const whole = wholeNodeCost(lps.newLp());
+  const whole = wholeNodeBound(setup);
   // A hair under, for the floating point of the sums.
   if (whole !== undefined) return whole * (1 - 1e-9);
+  const lps = patternLps(setup);
+  if (!lps) return 0;
   const liquid = liquidBound(lps.newLp());
   return lps.rows > MAX_ROWS ? liquid : Math.max(liquid, wholePodBound(lps.newLp()));
 }

@@ -14,40 +14,69 @@ import type { Variant } from './pattern-lp.ts';
 
 /** States at most (a Float64Array of them). */
 const MAX_STATES = 1_000_000;
-/** Patterns enumerated at most, over every variant (the same counts on many variants too). */
+/** Patterns enumerated at most, over every variant (the same counts on many variants too), whatever the budget. */
 const MAX_PATTERNS = 200_000;
 /** Distinct patterns up to which the dominated are looked for (pairwise: quadratic). */
 const PRUNE_UP_TO = 3_000;
 /** State x pattern-row steps at most: ~0.1-0.3 s. */
 const MAX_STEPS = 30_000_000;
 
-export interface PatternModel {
+export interface PatternModel<V extends Variant = Variant> {
   items: PatternItem[];
   demand: readonly number[];
-  variants: Variant[];
+  variants: V[];
   /** Per forced group, the most pods of it one node may hold. */
   perNode: number[];
+  /**
+   * Zone-spread classes whose rows are per zone: their demand is the most a zone may hold, and
+   * a solution covers counts that add up to the class and keep its skew instead.
+   */
+  spreads?: ZoneSpreadRows[];
 }
 
-/** A pattern in sparse form: the rows it holds pods of, how many, and its cheapest price. */
-interface SparsePattern {
+/** One zone-spread class as rows of the model, one per zone it may use. */
+export interface ZoneSpreadRows {
+  rows: number[];
+  /** Pods of the class: the rows' counts add up to it. */
+  pods: number;
+  /** The rows' counts differ by at most this much. */
+  maxSkew: number;
+}
+
+/** A pattern in sparse form: the rows it holds pods of, how many, and the cheapest variant that holds it. */
+interface SparsePattern<V extends Variant> {
   rows: number[];
   counts: number[];
-  price: number;
+  variant: V;
+}
+
+export interface WholeNodes<V extends Variant> {
+  cost: number;
+  /** The nodes bought: each a variant and its pods per row ([row, pods], none above the demand). */
+  nodes: Array<{ variant: V; counts: Array<[number, number]> }>;
 }
 
 /** The least cost of whole nodes covering the demand, or undefined when the request is too large to solve so. */
 export function wholeNodeCost(model: PatternModel): number | undefined {
+  return wholeNodes(model)?.cost;
+}
+
+/**
+ * The cheapest set of whole nodes covering the demand; undefined when no set does (a row no
+ * variant holds) or when solving it would take more than `maxSteps` state x pattern-row steps.
+ */
+export function wholeNodes<V extends Variant>(model: PatternModel<V>, maxSteps = MAX_STEPS): WholeNodes<V> | undefined {
   const { demand } = model;
   let states = 1;
   for (const d of demand) {
     states *= d + 1;
     if (states > MAX_STATES) return undefined;
   }
-  const patterns = maximalPatterns(model);
+  // Each distinct pattern costs a step per state and row: enumerate no more than could pay.
+  const patterns = maximalPatterns(model, Math.min(MAX_PATTERNS, 20 * Math.ceil(maxSteps / states)));
   if (!patterns) return undefined;
   const steps = patterns.reduce((sum, p) => sum + p.rows.length, 0) * states;
-  if (steps > MAX_STEPS) return undefined;
+  if (steps > maxSteps) return undefined;
 
   // Place values of the mixed radix, and each state's digits kept as a running counter.
   const place: number[] = [];
@@ -57,8 +86,11 @@ export function wholeNodeCost(model: PatternModel): number | undefined {
     value *= d + 1;
   }
   const cost = new Float64Array(states).fill(Number.POSITIVE_INFINITY);
+  const choice = new Int32Array(states).fill(-1);
   cost[0] = 0;
   const digits = new Array<number>(demand.length).fill(0);
+  const complete = completeness(model);
+  let goal = complete(digits) ? 0 : -1;
   for (let s = 1; s < states; s++) {
     for (let r = 0; r < digits.length; r++) {
       if (digits[r]! < demand[r]!) {
@@ -68,18 +100,65 @@ export function wholeNodeCost(model: PatternModel): number | undefined {
       digits[r] = 0;
     }
     let best = Number.POSITIVE_INFINITY;
-    for (const p of patterns) {
+    let chosen = -1;
+    for (let j = 0; j < patterns.length; j++) {
+      const p = patterns[j]!;
       let left = s;
       for (let k = 0; k < p.rows.length; k++) {
         const r = p.rows[k]!;
         left -= Math.min(digits[r]!, p.counts[k]!) * place[r]!;
       }
-      if (left !== s) best = Math.min(best, p.price + cost[left]!);
+      if (left !== s && p.variant.price + cost[left]! < best) {
+        best = p.variant.price + cost[left]!;
+        chosen = j;
+      }
     }
     cost[s] = best;
+    choice[s] = chosen;
+    if (best < Number.POSITIVE_INFINITY && (goal < 0 || best < cost[goal]!) && complete(digits)) goal = s;
   }
-  const whole = cost[states - 1]!;
-  return Number.isFinite(whole) ? whole : undefined;
+  if (goal < 0 || !Number.isFinite(cost[goal]!)) return undefined;
+  const whole = cost[goal]!;
+  // Back from the goal: each state's pattern, holding no more than that state has left.
+  const nodes: WholeNodes<V>['nodes'] = [];
+  for (let s = goal; s > 0; ) {
+    const p = patterns[choice[s]!]!;
+    const counts: Array<[number, number]> = [];
+    let left = s;
+    p.rows.forEach((r, k) => {
+      const n = Math.min(Math.floor(s / place[r]!) % (demand[r]! + 1), p.counts[k]!);
+      if (n > 0) counts.push([r, n]);
+      left -= n * place[r]!;
+    });
+    nodes.push({ variant: p.variant, counts });
+    s = left;
+  }
+  return { cost: whole, nodes };
+}
+
+/**
+ * Whether a state's counts place every pod: the full demand of each row, but for a zone-spread
+ * class counts per zone that add up to its pods and keep its skew.
+ */
+function completeness(model: PatternModel): (digits: readonly number[]) => boolean {
+  const spreads = model.spreads ?? [];
+  const plain = model.demand.map((_, r) => r).filter((r) => !spreads.some((spread) => spread.rows.includes(r)));
+  return (digits) => {
+    for (const r of plain) if (digits[r] !== model.demand[r]) return false;
+    for (const { rows, pods, maxSkew } of spreads) {
+      let sum = 0;
+      let least = Number.POSITIVE_INFINITY;
+      let most = 0;
+      for (const r of rows) {
+        const n = digits[r]!;
+        sum += n;
+        least = Math.min(least, n);
+        most = Math.max(most, n);
+      }
+      if (sum !== pods || most - least > maxSkew) return false;
+    }
+    return true;
+  };
 }
 
 /**
@@ -87,9 +166,9 @@ export function wholeNodeCost(model: PatternModel): number | undefined {
  * below one of these. The same counts on several variants are one pattern at the cheapest price,
  * and a pattern another covers (as many pods of every row, as cheap) is dropped.
  */
-function maximalPatterns(model: PatternModel): SparsePattern[] | undefined {
+function maximalPatterns<V extends Variant>(model: PatternModel<V>, budget: number): Array<SparsePattern<V>> | undefined {
   const { items, demand, variants, perNode } = model;
-  const cheapest = new Map<string, SparsePattern>();
+  const cheapest = new Map<string, SparsePattern<V>>();
   let enumerated = 0;
   for (const variant of variants) {
     const rows = variant.rows.filter((r) => demand[r]! > 0);
@@ -118,9 +197,9 @@ function maximalPatterns(model: PatternModel): SparsePattern[] | undefined {
         if (held.length === 0) return true;
         const key = held.map(([r, n]) => `${r}:${n}`).join(',');
         const seen = cheapest.get(key);
-        if (!seen) cheapest.set(key, { rows: held.map(([r]) => r), counts: held.map(([, n]) => n), price: variant.price });
-        else seen.price = Math.min(seen.price, variant.price);
-        return ++enumerated <= MAX_PATTERNS;
+        if (!seen) cheapest.set(key, { rows: held.map(([r]) => r), counts: held.map(([, n]) => n), variant });
+        else if (variant.price < seen.variant.price) seen.variant = variant;
+        return ++enumerated <= budget;
       }
       const item = items[rows[k]!]!;
       const most = room(item, k);
@@ -141,16 +220,16 @@ function maximalPatterns(model: PatternModel): SparsePattern[] | undefined {
 }
 
 /** The patterns no other covers as cheaply (as many pods of every row, at most its price). */
-function undominatedPatterns(patterns: SparsePattern[], rows: number): SparsePattern[] {
-  const dense = (p: SparsePattern) => {
+function undominatedPatterns<V extends Variant>(patterns: Array<SparsePattern<V>>, rows: number): Array<SparsePattern<V>> {
+  const dense = (p: SparsePattern<V>) => {
     const all = new Array<number>(rows).fill(0);
     p.rows.forEach((r, k) => (all[r] = p.counts[k]!));
     return all;
   };
-  const pods = (p: SparsePattern) => p.counts.reduce((sum, n) => sum + n, 0);
+  const pods = (p: SparsePattern<V>) => p.counts.reduce((sum, n) => sum + n, 0);
   // Of equal prices the fuller first, so that it is the one kept.
-  const sorted = [...patterns].sort((a, b) => a.price - b.price || pods(b) - pods(a));
-  const kept: Array<{ pattern: SparsePattern; all: number[] }> = [];
+  const sorted = [...patterns].sort((a, b) => a.variant.price - b.variant.price || pods(b) - pods(a));
+  const kept: Array<{ pattern: SparsePattern<V>; all: number[] }> = [];
   for (const pattern of sorted) {
     const all = dense(pattern);
     if (kept.some((k) => k.all.every((n, r) => n >= all[r]!))) continue;

@@ -5,7 +5,9 @@
 // by column generation, then rounded by diving (commit the LP's whole nodes, solve again for what
 // is left; when no node is whole, round the largest fractions up; the last 3% of the pods are
 // left out). The packer opens these nodes first and packs every other pod, those last ones
-// included, as usual.
+// included, as usual. On request (small requests) the rows are instead solved in whole nodes by
+// pattern-ip.ts, when they and their pods are few enough; zone-spread classes then get counts per
+// zone that add up to all their pods and keep their skew, chosen with the nodes.
 //
 // Why: the node-by-node packer opens each node for the largest pods left and fills it with what
 // fits best, so small CPU-heavy pods end up on the large nodes opened for memory-heavy ones, when
@@ -15,6 +17,7 @@
 // the cheaper one.
 import { COMPATIBLE } from './class-fit.ts';
 import { fitsOne } from './fits-one.ts';
+import { wholeNodes, type ZoneSpreadRows } from './pattern-ip.ts';
 import { PatternLp, undominated, type Variant } from './pattern-lp.ts';
 import type { PatternItem } from './pattern-pricing.ts';
 import { kindKey, seedableByPool, spreadKinds, zonesOf, type Seedable } from './seedable.ts';
@@ -76,6 +79,8 @@ const LATER_PRICED = 60;
  * 0.03 1.125 / 1.102 / 1.144, 0.05 1.125 / 1.106 / 1.146.
  */
 const DIVE_TAIL = 0.03;
+/** Work the whole-node solution may take when asked for (pattern-ip.ts): a few milliseconds. */
+const EXACT_STEPS = 3_000_000;
 /**
  * Grid searches (grid-ceiling.ts) on CPU x memory tables of at most this many cells: nodes up to
  * about 8 vCPU and 32 GiB on 50m / 128 MiB steps. Measured as the only pattern LP on the mixed
@@ -133,9 +138,10 @@ function rowKey(cls: PodClass, groups: number[], zones: number): string {
 
 /**
  * The pool's seed nodes, and whether the LP had zone shares; undefined when zone shares were
- * asked for and none fits the LP (MAX_ZONED_ROWS).
+ * asked for and none fits the LP (MAX_ZONED_ROWS), or when `exact` was and the rows are too many
+ * to solve in whole nodes.
  */
-function seedsForPool(setup: PlanningSetup, pool: PoolTable, seedable: Seedable[], perNode: number[], grid: boolean): { seeds: SeedNode[]; zoned: boolean } | undefined {
+function seedsForPool(setup: PlanningSetup, pool: PoolTable, seedable: Seedable[], perNode: number[], grid: boolean, exact: boolean): { seeds: SeedNode[]; zoned: boolean } | undefined {
   // One LP row per kind of pod: classes with the same requests, accepting the same offerings and
   // in no forced group (they differ only in labels) are one row; the first class stands for them.
   // A zone-spread class has a row per zone it reaches, for its share there (zoneQuota).
@@ -145,8 +151,9 @@ function seedsForPool(setup: PlanningSetup, pool: PoolTable, seedable: Seedable[
   const left: number[][] = [];
   const rowZones: number[] = [];
   const groupsOf = new Map(seedable.map((s) => [s.cls, s.groups]));
-  const addRow = (cls: PodClass, groups: number[], zones: number, count: number) => {
-    const key = rowKey(cls, groups, zones);
+  const spreads: ZoneSpreadRows[] = [];
+  const addRow = (cls: PodClass, groups: number[], zones: number, count: number, own = ''): number => {
+    const key = rowKey(cls, groups, zones) + own;
     let row = rowOf.get(key);
     if (row === undefined) {
       row = members.length;
@@ -157,6 +164,7 @@ function seedsForPool(setup: PlanningSetup, pool: PoolTable, seedable: Seedable[
     }
     members[row]!.push(cls);
     left[row]!.push(count);
+    return row;
   };
   for (const { cls, groups, quota } of seedable) if (!quota) addRow(cls, groups, allZones, cls.podIds.length);
   // Zone-spread shares, the largest kinds first, while the rows stay within MAX_ZONED_ROWS; the
@@ -164,18 +172,26 @@ function seedsForPool(setup: PlanningSetup, pool: PoolTable, seedable: Seedable[
   for (const kind of spreadKinds(setup, seedable)) {
     const added = new Set(kind.flatMap(({ cls, groups, quota }) => zonesOf(setup, quota!).map((zones) => rowKey(cls, groups, zones))));
     if ([...added].filter((key) => !rowOf.has(key)).length + members.length > MAX_ZONED_ROWS) continue;
-    for (const { cls, groups, quota } of kind) for (const zones of zonesOf(setup, quota!)) addRow(cls, groups, zones, quota!.perZone);
+    for (const { cls, groups, quota } of kind) {
+      if (!exact) {
+        for (const zones of zonesOf(setup, quota!)) addRow(cls, groups, zones, quota!.perZone);
+        continue;
+      }
+      // Solved whole: a row per zone for this class alone, up to the most a zone may hold, and
+      // the solution's counts must add up to the class and keep its skew (pattern-ip.ts).
+      const zones = zonesOf(setup, quota!);
+      const pods = cls.podIds.length;
+      const most = Math.min(pods, Math.floor(pods / zones.length) + quota!.maxSkew);
+      const spreadRows = zones.map((zone) => addRow(cls, groups, zone, most, `class ${cls.index}`));
+      spreads.push({ rows: spreadRows, pods, maxSkew: quota!.maxSkew });
+    }
   }
   const rows = members.map((list) => list[0]!);
   const zoned = rowZones.some((zones) => zones !== allZones);
   if (!zoned && seedable.some((s) => s.quota)) return undefined;
   const items: PatternItem[] = rows.map((cls) => ({ cpu: cls.cpu, mem: cls.mem, storage: cls.storage, groups: groupsOf.get(cls)! }));
   const demand = left.map((counts) => counts.reduce((a, b) => a + b, 0));
-  const lp = new PatternLp(items, demand, variantsOf(setup, pool, rows, rowZones), perNode);
-
-  // Start: each kind alone on the type that holds it cheapest per pod; the packer reports kinds no type holds.
-  lp.coverEachRow();
-
+  const variants = variantsOf(setup, pool, rows, rowZones);
   const seeds: SeedNode[] = [];
   const commit = (variant: TypeVariant, counts: Array<[number, number]>): boolean => {
     const pods: Array<[number, number]> = [];
@@ -196,6 +212,16 @@ function seedsForPool(setup: PlanningSetup, pool: PoolTable, seedable: Seedable[
     seeds.push({ pool, type: variant.type, spot: variant.spot, od: variant.od, pods });
     return true;
   };
+  if (exact) {
+    // The cheapest whole nodes for every pod of these rows (pattern-ip.ts), or none: no LP, no tail.
+    const whole = wholeNodes({ items, demand, variants, perNode, spreads }, EXACT_STEPS);
+    if (!whole) return undefined;
+    for (const node of whole.nodes) commit(node.variant, node.counts);
+    return { seeds, zoned };
+  }
+  const lp = new PatternLp(items, demand, variants, perNode);
+  // Start: each kind alone on the type that holds it cheapest per pod; the packer reports kinds no type holds.
+  lp.coverEachRow();
   // The last few pods are left to the packer, which mixes them with the pods the LP does not
   // place, rather than rounding the LP's last fractions up.
   const tail = DIVE_TAIL * demand.reduce((a, b) => a + b, 0);
@@ -241,6 +267,11 @@ export interface SeedOptions {
    * round. Several times slower: planCapacity asks for it up to ZONE_SHARES_REQUEST pods.
    */
   zoneShares?: boolean;
+  /**
+   * Where the rows and their pods are few enough (EXACT_STEPS), the cheapest whole nodes for them
+   * (pattern-ip.ts) instead of the LP's dive.
+   */
+  exact?: boolean;
 }
 
 /**
@@ -251,9 +282,9 @@ export interface SeedOptions {
 export function patternSeeds(setup: PlanningSetup, options: SeedOptions = {}): SeedNode[] {
   const seeds: SeedNode[] = [];
   let zoned = false;
-  const { byPool, perNode } = seedableByPool(setup, options.zoneShares === true);
+  const { byPool, perNode } = seedableByPool(setup, options.zoneShares === true, options.exact === true);
   for (const [pool, seedable] of byPool) {
-    const found = seedsForPool(setup, pool, seedable, perNode, options.grid === true);
+    const found = seedsForPool(setup, pool, seedable, perNode, options.grid === true, options.exact === true);
     if (!found) return [];
     seeds.push(...found.seeds);
     zoned ||= found.zoned;

@@ -46,6 +46,16 @@ export function planCapacity(request: CapacityRequest, options: PlannerOptions =
   // On small requests there is time for a second LP, its mid-size nodes' patterns searched on
   // the grid (pattern-seeds.ts): its dive lands elsewhere, better or worse; keep whichever wins.
   if (seeds.length > 0 && small) runs.push([['remaining', 'class'], patternSeeds(setup, { grid: true })]);
+  // Where the pods are few enough, the cheapest whole nodes for them (pattern-ip.ts): for the pods
+  // free of rules, and for those with the zone-spread pods' counts per zone too. On mixed requests
+  // of 5-85 pods (60 draws) the plans cost 0.9% less in all, and 47 of 60 are provably the cheapest
+  // (costLowerBound equal to their cost; 30 before), for 2 ms more at the median, 26 ms at p90.
+  if (small) {
+    for (const zoneShares of [false, true]) {
+      const exact = patternSeeds(setup, { exact: true, zoneShares });
+      if (exact.length > 0) runs.push([['remaining', 'class'], exact]);
+    }
+  }
   // And one whose LP also places the zone-spread pods' even shares of each zone (zoneShares):
   // several times slower, and the cheapest on the mixed benchmark from 1,000 pods on.
   if (request.pods.length <= ZONE_SHARES_REQUEST) {

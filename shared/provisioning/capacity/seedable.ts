@@ -24,6 +24,8 @@ export interface Seedable {
 export interface ZoneQuota {
   reach: number;
   perZone: number;
+  /** The smallest maxSkew of the class's zone spreads. */
+  maxSkew: number;
 }
 
 /**
@@ -38,15 +40,17 @@ function zoneQuota(setup: PlanningSetup, c: number): ZoneQuota | undefined {
   if (t.unsupported !== undefined || t.zoneSpread.length === 0 || t.zoneAffinity.length > 0 || t.conflicts.size > 0) return undefined;
   if (t.hostSpread.length > 0 || t.hostGroups.length > 0) return undefined;
   const own = new Set<number>();
+  let maxSkew = Number.POSITIVE_INFINITY;
   for (const rule of t.zoneSpread) {
     if (!rule.selfMatch || setup.topologies.some((other, d) => d !== c && other.zoneGroups.includes(rule.group))) return undefined;
     own.add(rule.group);
+    maxSkew = Math.min(maxSkew, rule.maxSkew);
   }
   if (t.zoneGroups.some((g) => !own.has(g))) return undefined;
   const reach = reachOf(setup, c);
   const zones = bitCount(reach);
   if (zones === 0) return undefined;
-  return { reach, perZone: Math.floor(setup.classes[c]!.podIds.length / zones) };
+  return { reach, perZone: Math.floor(setup.classes[c]!.podIds.length / zones), maxSkew };
 }
 
 /**
@@ -72,10 +76,11 @@ function ownCaps(setup: PlanningSetup, c: number): Map<number, number> | undefin
 
 /**
  * Classes the LP can place: no topology rule but per-node caps of their own (ownCaps), or with
- * zoneShares a zone spread of their own (zoneQuota); no GPUs; and only in the first pool (by
- * weight) that takes them, as the packer does, if it has no limits.
+ * zoneShares a zone spread of their own (zoneQuota; with anyShare even when an even split gives
+ * each zone none); no GPUs; and only in the first pool (by weight) that takes them, as the packer
+ * does, if it has no limits.
  */
-export function seedableByPool(setup: PlanningSetup, zoneShares: boolean): { byPool: Map<PoolTable, Seedable[]>; perNode: number[] } {
+export function seedableByPool(setup: PlanningSetup, zoneShares: boolean, anyShare = false): { byPool: Map<PoolTable, Seedable[]>; perNode: number[] } {
   const byPool = new Map<PoolTable, Seedable[]>();
   const perNode: number[] = [];
   // Each capped class is an LP row of its own. With many of them the LP grows past what its
@@ -85,7 +90,7 @@ export function seedableByPool(setup: PlanningSetup, zoneShares: boolean): { byP
   const withCaps = capsOf.filter((caps) => caps !== undefined && caps.size > 0).length;
   setup.classes.forEach((cls, c) => {
     const quota = capsOf[c] || !zoneShares ? undefined : zoneQuota(setup, c);
-    const caps = capsOf[c] ?? (quota && quota.perZone > 0 ? new Map<number, number>() : undefined);
+    const caps = capsOf[c] ?? (quota && (quota.perZone > 0 || anyShare) ? new Map<number, number>() : undefined);
     if (!caps || (caps.size > 0 && withCaps > MAX_CAPPED) || cls.gpus > 0 || cls.podIds.length === 0) return;
     const pool = setup.pools.find((p) => setup.fits[c]![p.index]);
     if (!pool || Number.isFinite(pool.limits.cpuMillis) || Number.isFinite(pool.limits.memoryBytes)) return;
