@@ -16,6 +16,8 @@ import type { Variant } from './pattern-lp.ts';
 const MAX_STATES = 1_000_000;
 /** Patterns enumerated at most, over every variant (the same counts on many variants too), whatever the budget. */
 const MAX_PATTERNS = 200_000;
+/** Patterns enumerated at least, however small the budget of steps. */
+const MIN_PATTERNS = 20_000;
 /** Distinct patterns up to which the dominated are looked for (pairwise: quadratic). */
 const PRUNE_UP_TO = 3_000;
 /** State x pattern-row steps at most: ~0.1-0.3 s. */
@@ -72,8 +74,9 @@ export function wholeNodes<V extends Variant>(model: PatternModel<V>, maxSteps =
     states *= d + 1;
     if (states > MAX_STATES) return undefined;
   }
-  // Each distinct pattern costs a step per state and row: enumerate no more than could pay.
-  const patterns = maximalPatterns(model, Math.min(MAX_PATTERNS, 20 * Math.ceil(maxSteps / states)));
+  // Each distinct pattern costs a step per state and row, so a small budget enumerates fewer; but
+  // many variants repeat the same counts, and dominated patterns go, so never under MIN_PATTERNS.
+  const patterns = maximalPatterns(model, Math.min(MAX_PATTERNS, Math.max(MIN_PATTERNS, 20 * Math.ceil(maxSteps / states))));
   if (!patterns) return undefined;
   const steps = patterns.reduce((sum, p) => sum + p.rows.length, 0) * states;
   if (steps > maxSteps) return undefined;
