@@ -194,6 +194,23 @@ describe('small requests in whole nodes: the plan and the bound', () => {
     expect(costLowerBound(req, OPTIONS)).toBeCloseTo(0.27, 6);
   });
 
+  it('solves zone-spread Deployments zone by zone when they are too many to solve in one piece (hand-checked)', () => {
+    // 40 pods of 1500m (app a) and 40 of 500m (app b), each spread with maxSkew 1: 13/13/14 each,
+    // 14 in zone c. A node holds one of each (2000m), so 13 + 13 + 14 nodes: 13 x 0.09 + 13 x 0.06
+    // + 14 x 0.03 = 2.37. In one piece that is 15^6 states (over the solver's million); a zone
+    // at a time, 15^2 each.
+    const app = (name: string, cpu: number) => many(name, 40, {
+      cpu, memoryGiB: 0.5, labels: { app: name },
+      topologySpread: [{ topologyKey: 'topology.kubernetes.io/zone', maxSkew: 1, whenUnsatisfiable: 'DoNotSchedule' as const, labelSelector: { app: name } }],
+    });
+    const req = request([...app('a', 1500), ...app('b', 500)], { nodePools: [spotOnly], spotPrices });
+    const plan = planCapacity(req, OPTIONS);
+    expectValidPlan(plan, req, OPTIONS);
+    expect(perZone(plan)).toEqual([26, 26, 28]);
+    expect(plan.hourlyCost).toBeCloseTo(2.37, 9);
+    expect(costLowerBound(req, OPTIONS)).toBeCloseTo(2.37, 6);
+  });
+
   it('goes as far into the cheap zone as maxSkew allows, and no further (hand-checked)', () => {
     // maxSkew 2: five pods 1/1/3 = 0.09 + 0.06 + 3 x 0.03 = 0.24; zone c may not take a fourth
     // (0/1/4: 4 - 0 > 2), and 1/2/2 costs 0.27.

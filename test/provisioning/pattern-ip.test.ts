@@ -2,7 +2,7 @@
 // of node kinds, the cap of a forced group, a zone spread's counts per zone, and the sizes it
 // declines to solve.
 import { describe, expect, it } from 'vitest';
-import { wholeNodeCost, wholeNodes, type PatternModel } from '../../shared/provisioning/capacity/pattern-ip.ts';
+import { wholeNodeCost, wholeNodes, wholeNodesByZone, type PatternModel } from '../../shared/provisioning/capacity/pattern-ip.ts';
 
 const GiB = 2 ** 30;
 const node = (cpu: number, pods = 110) => ({ cpu, mem: 64 * GiB, pods, storage: 100 * GiB });
@@ -46,6 +46,32 @@ describe('wholeNodeCost', () => {
     expect(perRow).toEqual([2, 2, 3]);
     // maxSkew 3 (and room for it): 1/2/4 = 0.05 + 2 x 0.04 + 4 x 0.01 = 0.17; not 1/1/5 (4 apart).
     expect(wholeNodeCost({ ...model, demand: [5, 5, 5], spreads: [{ ...spread, maxSkew: 3 }] })).toBeCloseTo(0.17, 12);
+  });
+
+  it('solves zone-spread classes zone by zone as cheaply as in one piece (random models)', () => {
+    let seed = 3;
+    const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    for (let trial = 0; trial < 30; trial++) {
+      // Two classes over three zones, a row per class and zone; per zone three node kinds.
+      const classes = [{ pods: 2 + Math.floor(random() * 8), maxSkew: 1 + Math.floor(random() * 3) }, { pods: 1 + Math.floor(random() * 5), maxSkew: 1 + Math.floor(random() * 2) }];
+      const items = classes.flatMap(() => [0, 1, 2].map(() => item(0)));
+      classes.forEach((_, c) => [0, 1, 2].forEach((z) => (items[c * 3 + z] = item(c === 0 ? 700 : 1300))));
+      const demand = classes.flatMap((cls) => [0, 1, 2].map(() => Math.min(cls.pods, Math.floor(cls.pods / 3) + cls.maxSkew)));
+      const spreads = classes.map((cls, c) => ({ rows: [0, 1, 2].map((z) => c * 3 + z), pods: cls.pods, maxSkew: cls.maxSkew }));
+      const variants = [0, 1, 2].flatMap((z) => [1500, 3000, 6000].map((cpu) => ({ node: node(cpu), rows: [z, 3 + z], price: Math.round((cpu / 1000) * (0.02 + random() * 0.04) * 1e4) / 1e4 })));
+      const model: PatternModel = { items, demand, variants, perNode: [], spreads };
+      const zoneOf = [0, 1, 2, 0, 1, 2];
+      const joint = wholeNodes(model)!;
+      const byZone = wholeNodesByZone(model, zoneOf)!;
+      expect(byZone.cost).toBeCloseTo(joint.cost, 12);
+      // Its nodes cost what it says, and place each class within its skew.
+      expect(byZone.nodes.reduce((sum, n) => sum + n.variant.price, 0)).toBeCloseTo(byZone.cost, 12);
+      for (const spread of spreads) {
+        const counts = spread.rows.map((r) => byZone.nodes.reduce((sum, n) => sum + (n.counts.find(([row]) => row === r)?.[1] ?? 0), 0));
+        expect(counts.reduce((a, b) => a + b, 0)).toBe(spread.pods);
+        expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(spread.maxSkew);
+      }
+    }
   });
 
   it('says nothing when no node holds some pod, or the request is too large to solve so', () => {

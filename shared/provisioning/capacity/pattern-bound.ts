@@ -32,7 +32,7 @@ import { fitsOne } from './fits-one.ts';
 import { accepts, askedTypes, offeringsOf, ownZoneSkew, perZoneMinimum, reachOf, type Offering } from './bound-inputs.ts';
 import { PatternLp, patternWorth, undominated, type PatternOffer, type Variant } from './pattern-lp.ts';
 import { ceilingWithPrices, EXACT_SLOTS, gridPattern, liquidPricing, patternCeiling, quickCeiling, type PatternItem } from './pattern-pricing.ts';
-import { wholeNodeCost, type ZoneSpreadRows } from './pattern-ip.ts';
+import { wholeNodes, wholeNodesByZone, type ZoneSpreadRows } from './pattern-ip.ts';
 import { forcedNodeGroups } from './topology.ts';
 import type { PlanningSetup } from './setup.ts';
 
@@ -156,7 +156,9 @@ function wholeNodeBound(setup: PlanningSetup): number | undefined {
   const variants = variantsOf(setup, rows);
   const spreadRows = new Set(spreads.flatMap((spread) => spread.rows));
   const demand = rows.map((row, r) => (spreadRows.has(r) || variants.some((v) => v.rows.includes(r)) ? row.count : 0));
-  return wholeNodeCost({ items: rows, demand, variants, perNode, spreads });
+  const model = { items: rows, demand, variants, perNode, spreads };
+  // Zone-spread pods alone: each zone apart, far fewer states.
+  return (wholeNodes(model) ?? wholeNodesByZone(model, rows.map((row) => row.zones)))?.cost;
 }
 
 /** Fresh LPs over the setup's rows and node kinds, each with a first column per row. */

@@ -17,7 +17,7 @@
 // the cheaper one.
 import { COMPATIBLE } from './class-fit.ts';
 import { fitsOne } from './fits-one.ts';
-import { wholeNodes, type ZoneSpreadRows } from './pattern-ip.ts';
+import { wholeNodes, wholeNodesByZone, type ZoneSpreadRows } from './pattern-ip.ts';
 import { PatternLp, undominated, type Variant } from './pattern-lp.ts';
 import type { PatternItem } from './pattern-pricing.ts';
 import { kindKey, seedableByPool, spreadKinds, zonesOf, type Seedable } from './seedable.ts';
@@ -214,7 +214,8 @@ function seedsForPool(setup: PlanningSetup, pool: PoolTable, seedable: Seedable[
   };
   if (exact) {
     // The cheapest whole nodes for every pod of these rows (pattern-ip.ts), or none: no LP, no tail.
-    const whole = wholeNodes({ items, demand, variants, perNode, spreads }, EXACT_STEPS);
+    const model = { items, demand, variants, perNode, spreads };
+    const whole = wholeNodes(model, EXACT_STEPS) ?? wholeNodesByZone(model, rowZones, EXACT_STEPS);
     if (!whole) return undefined;
     for (const node of whole.nodes) commit(node.variant, node.counts);
     return { seeds, zoned };
