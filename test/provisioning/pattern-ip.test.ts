@@ -2,13 +2,14 @@
 // of node kinds, the cap of a forced group, a zone spread's counts per zone, and the sizes it
 // declines to solve.
 import { describe, expect, it } from 'vitest';
-import { wholeNodeCost, wholeNodes, wholeNodesByZone, type PatternModel } from '../../shared/provisioning/capacity/pattern-ip.ts';
+import { wholeNodes, wholeNodesByZone, type PatternModel } from '../../shared/provisioning/capacity/pattern-ip.ts';
 
 const GiB = 2 ** 30;
 const node = (cpu: number, pods = 110) => ({ cpu, mem: 64 * GiB, pods, storage: 100 * GiB });
 const item = (cpu: number, groups: number[] = []) => ({ cpu, mem: GiB / 4, storage: 0, groups });
+const wholeNodeCost = (model: PatternModel) => wholeNodes(model)?.cost;
 
-describe('wholeNodeCost', () => {
+describe('wholeNodes', () => {
   it('finds the cheapest mix of whole nodes (hand-checked)', () => {
     // Pods of 800m. Big: 4000m at 0.18 holds five (0.036 a pod); small: 2000m at 0.10 holds two.
     // Seven pods: big + small = 0.28 (two big 0.36, four small 0.40); the LP would buy 1.4 big = 0.252.

@@ -8,7 +8,12 @@
 // (mixed radix, 0..demand each), and the cheapest cover of a state is, over every pattern that
 // covers some of it, the pattern's price plus the cheapest cover of what it leaves. A pattern only
 // ever lowers the state, so states in increasing order see their successors solved. It runs only
-// when the states times the patterns stay within MAX_STEPS; otherwise undefined.
+// when the states times the patterns stay within a budget of steps; otherwise undefined.
+//
+// Zone spread: a class under a spread of its own may have a row per zone, whose demand is the most
+// a zone may hold; the answer is then the cheapest state whose counts add up to the class and keep
+// its skew, so the zones that get the pods an even split leaves over are chosen with the nodes.
+// A model of such classes alone can be solved zone by zone (wholeNodesByZone), far smaller.
 import type { PatternItem } from './pattern-pricing.ts';
 import type { Variant } from './pattern-lp.ts';
 
@@ -56,11 +61,6 @@ export interface WholeNodes<V extends Variant> {
   cost: number;
   /** The nodes bought: each a variant and its pods per row ([row, pods], none above the demand). */
   nodes: Array<{ variant: V; counts: Array<[number, number]> }>;
-}
-
-/** The least cost of whole nodes covering the demand, or undefined when the request is too large to solve so. */
-export function wholeNodeCost(model: PatternModel): number | undefined {
-  return wholeNodes(model)?.cost;
 }
 
 /**
@@ -265,7 +265,8 @@ function cheapestCounts<V extends Variant>(
   cost[0] = 0;
   const back: Array<{ from: Int32Array; state: Int32Array }> = [];
   for (const { table, rowOf } of parts) {
-    // This zone's options: a count per spread with a row here, as (sum step, table state, cost).
+    // This zone's options: a count per spread with a row here, as the step they add to the
+    // counts so far and the zone's table state they make.
     let options = [{ step: 0, state: 0 }];
     spreads.forEach((spread, i) => {
       const r = rowOf[i]!;
