@@ -2,7 +2,8 @@
 // of node kinds, the cap of a forced group, a zone spread's counts per zone, and the sizes it
 // declines to solve.
 import { describe, expect, it } from 'vitest';
-import { wholeNodes, wholeNodesByZone, type PatternModel } from '../../shared/provisioning/capacity/pattern-ip.ts';
+import { wholeNodes, type PatternModel } from '../../shared/provisioning/capacity/pattern-ip.ts';
+import { wholeNodesByZone } from '../../shared/provisioning/capacity/pattern-ip-zones.ts';
 
 const GiB = 2 ** 30;
 const node = (cpu: number, pods = 110) => ({ cpu, mem: 64 * GiB, pods, storage: 100 * GiB });

@@ -32,7 +32,8 @@ import { fitsOne } from './fits-one.ts';
 import { accepts, askedTypes, offeringsOf, ownZoneSkew, perZoneMinimum, reachOf, type Offering } from './bound-inputs.ts';
 import { PatternLp, patternWorth, undominated, type PatternOffer, type Variant } from './pattern-lp.ts';
 import { ceilingWithPrices, EXACT_SLOTS, gridPattern, liquidPricing, patternCeiling, quickCeiling, type PatternItem } from './pattern-pricing.ts';
-import { wholeNodes, wholeNodesByZone, type ZoneSpreadRows } from './pattern-ip.ts';
+import { wholeNodes, type ZoneSpreadRows } from './pattern-ip.ts';
+import { wholeNodesByZone } from './pattern-ip-zones.ts';
 import { forcedNodeGroups } from './topology.ts';
 import type { PlanningSetup } from './setup.ts';
 

@@ -17,7 +17,8 @@
 // the cheaper one.
 import { COMPATIBLE } from './class-fit.ts';
 import { fitsOne } from './fits-one.ts';
-import { wholeNodes, wholeNodesByZone, type ZoneSpreadRows } from './pattern-ip.ts';
+import { wholeNodes, type ZoneSpreadRows } from './pattern-ip.ts';
+import { wholeNodesByZone } from './pattern-ip-zones.ts';
 import { PatternLp, undominated, type Variant } from './pattern-lp.ts';
 import type { PatternItem } from './pattern-pricing.ts';
 import { kindKey, seedableByPool, spreadKinds, zonesOf, type Seedable } from './seedable.ts';
