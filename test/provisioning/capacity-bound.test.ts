@@ -1,6 +1,7 @@
 // costLowerBound as linear relaxations: the covering LP solver on a case checkable by hand, the
 // resource LP's use of type mixes, per-zone prices under zone spread, forced nodes; the pattern
-// LP's whole pods per node, checked against plans on random requests; pods no node can mix
+// LP's whole pods per node, checked against plans on random requests; small requests solved in
+// whole nodes, plan and bound, zone spread's counts per zone included; pods no node can mix
 // bounded apart; the pattern LP's nodes the
 // planner opens first; and how close the plan comes to the bound on a large unconstrained workload.
 import { describe, expect, it } from 'vitest';
