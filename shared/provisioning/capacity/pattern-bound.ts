@@ -32,7 +32,7 @@ import { fitsOne } from './fits-one.ts';
 import { accepts, askedTypes, offeringsOf, ownZoneSkew, perZoneMinimum, reachOf, type Offering } from './bound-inputs.ts';
 import { PatternLp, patternWorth, undominated, type PatternOffer, type Variant } from './pattern-lp.ts';
 import { ceilingWithPrices, EXACT_SLOTS, gridPattern, liquidPricing, patternCeiling, quickCeiling, type PatternItem } from './pattern-pricing.ts';
-import { wholeNodes, type ZoneSpreadRows } from './pattern-ip.ts';
+import { mayBeSolved, wholeNodes, type ZoneSpreadRows } from './pattern-ip.ts';
 import { wholeNodesByZone } from './pattern-ip-zones.ts';
 import { forcedNodeGroups } from './topology.ts';
 import type { PlanningSetup } from './setup.ts';
@@ -79,21 +79,20 @@ function rowsOf(setup: PlanningSetup, wholeSpreads: boolean): { rows: Row[]; per
   groups.forEach((g, i) => g.classes.forEach((c) => groupsOf[c]!.push(i)));
 
   const fitKey = fitSignatures(setup.fits);
-  const index = new Map<string, Row>();
+  const index = new Map<string, number>();
   const rows: Row[] = [];
   const spreads: ZoneSpreadRows[] = [];
   /** Adds the pods to the row of that key (a new one at the end when there is none); its index. */
   const add = (c: number, zones: number, count: number, own = ''): number => {
     const cls = setup.classes[c]!;
     const key = `${cls.cpu}|${cls.mem}|${cls.storage}|${cls.gpus}|${fitKey(c)}|${zones}|${groupsOf[c]!.join(',')}${own}`;
-    const row = index.get(key);
-    if (row) {
-      row.count += count;
-      return rows.indexOf(row);
+    const at = index.get(key);
+    if (at !== undefined) {
+      rows[at]!.count += count;
+      return at;
     }
-    const created = { c, zones, count, cpu: cls.cpu, mem: cls.mem, storage: cls.storage, groups: groupsOf[c]! };
-    index.set(key, created);
-    return rows.push(created) - 1;
+    index.set(key, rows.length);
+    return rows.push({ c, zones, count, cpu: cls.cpu, mem: cls.mem, storage: cls.storage, groups: groupsOf[c]! }) - 1;
   };
   setup.classes.forEach((cls, c) => {
     if (!placeable[c]) return;
@@ -153,7 +152,8 @@ function variantsOf(setup: PlanningSetup, rows: Row[]): Variant[] {
  */
 function wholeNodeBound(setup: PlanningSetup): number | undefined {
   const { rows, perNode, spreads } = rowsOf(setup, true);
-  if (rows.length === 0) return undefined;
+  // Node kinds take a pass over every offering: not for requests far too large to solve so.
+  if (rows.length === 0 || !mayBeSolved(rows.map((row) => row.count), spreads)) return undefined;
   const variants = variantsOf(setup, rows);
   const spreadRows = new Set(spreads.flatMap((spread) => spread.rows));
   const demand = rows.map((row, r) => (spreadRows.has(r) || variants.some((v) => v.rows.includes(r)) ? row.count : 0));

@@ -81,6 +81,27 @@ export function wholeNodes<V extends Variant>(model: PatternModel<V>, maxSteps =
   return goal < 0 ? undefined : { cost: table.cost[goal]!, nodes: table.nodesOf(goal) };
 }
 
+/** States of a demand (0..d per row), or Infinity past MAX_STATES. */
+function statesOf(demand: readonly number[]): number {
+  let states = 1;
+  for (const d of demand) {
+    states *= d + 1;
+    if (states > MAX_STATES) return Number.POSITIVE_INFINITY;
+  }
+  return states;
+}
+
+/**
+ * Whether a model of this demand might be solved at all, before its node kinds are built: its
+ * states fit, or every row with pods is a zone spread's (pattern-ip-zones.ts solves those a zone
+ * at a time). The budget of steps is checked later.
+ */
+export function mayBeSolved(demand: readonly number[], spreads: readonly ZoneSpreadRows[]): boolean {
+  if (statesOf(demand) <= MAX_STATES) return true;
+  const spreadRows = new Set(spreads.flatMap((spread) => spread.rows));
+  return demand.every((d, r) => d === 0 || spreadRows.has(r));
+}
+
 /** The next state's digits, in the order states are numbered (mixed radix, row 0 fastest). */
 function advance(digits: number[], demand: readonly number[]): void {
   for (let r = 0; r < digits.length; r++) {
@@ -103,11 +124,8 @@ export interface CoverTable<V extends Variant> {
 
 export function coverTable<V extends Variant>(model: PatternModel<V>, maxSteps: number): CoverTable<V> | undefined {
   const { demand } = model;
-  let states = 1;
-  for (const d of demand) {
-    states *= d + 1;
-    if (states > MAX_STATES) return undefined;
-  }
+  const states = statesOf(demand);
+  if (states > MAX_STATES) return undefined;
   // Each distinct pattern costs a step per state and row, so a small budget enumerates fewer; but
   // many variants repeat the same counts, and dominated patterns go, so never under MIN_PATTERNS.
   const patterns = maximalPatterns(model, Math.min(MAX_PATTERNS, Math.max(MIN_PATTERNS, 20 * Math.ceil(maxSteps / states))));

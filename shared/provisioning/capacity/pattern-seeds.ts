@@ -17,7 +17,7 @@
 // the cheaper one.
 import { COMPATIBLE } from './class-fit.ts';
 import { fitsOne } from './fits-one.ts';
-import { wholeNodes, type ZoneSpreadRows } from './pattern-ip.ts';
+import { mayBeSolved, wholeNodes, type ZoneSpreadRows } from './pattern-ip.ts';
 import { wholeNodesByZone } from './pattern-ip-zones.ts';
 import { PatternLp, undominated, type Variant } from './pattern-lp.ts';
 import type { PatternItem } from './pattern-pricing.ts';
@@ -153,8 +153,11 @@ function seedsForPool(setup: PlanningSetup, pool: PoolTable, seedable: Seedable[
   const rowZones: number[] = [];
   const groupsOf = new Map(seedable.map((s) => [s.cls, s.groups]));
   const spreads: ZoneSpreadRows[] = [];
-  const addRow = (cls: PodClass, groups: number[], zones: number, count: number, own = ''): number => {
-    const key = rowKey(cls, groups, zones) + own;
+  // Solved whole, a zone-spread class's rows are its own: their counts are chosen per class.
+  const keyOf = (cls: PodClass, groups: number[], zones: number, spread: boolean) =>
+    rowKey(cls, groups, zones) + (exact && spread ? `|class ${cls.index}` : '');
+  const addRow = (cls: PodClass, groups: number[], zones: number, count: number, spread = false): number => {
+    const key = keyOf(cls, groups, zones, spread);
     let row = rowOf.get(key);
     if (row === undefined) {
       row = members.length;
@@ -171,11 +174,11 @@ function seedsForPool(setup: PlanningSetup, pool: PoolTable, seedable: Seedable[
   // Zone-spread shares, the largest kinds first, while the rows stay within MAX_ZONED_ROWS; the
   // others are left to the packer.
   for (const kind of spreadKinds(setup, seedable)) {
-    const added = new Set(kind.flatMap(({ cls, groups, quota }) => zonesOf(setup, quota!).map((zones) => rowKey(cls, groups, zones))));
+    const added = new Set(kind.flatMap(({ cls, groups, quota }) => zonesOf(setup, quota!).map((zones) => keyOf(cls, groups, zones, true))));
     if ([...added].filter((key) => !rowOf.has(key)).length + members.length > MAX_ZONED_ROWS) continue;
     for (const { cls, groups, quota } of kind) {
       if (!exact) {
-        for (const zones of zonesOf(setup, quota!)) addRow(cls, groups, zones, quota!.perZone);
+        for (const zones of zonesOf(setup, quota!)) addRow(cls, groups, zones, quota!.perZone, true);
         continue;
       }
       // Solved whole: a row per zone for this class alone, up to the most a zone may hold, and
@@ -183,7 +186,7 @@ function seedsForPool(setup: PlanningSetup, pool: PoolTable, seedable: Seedable[
       const zones = zonesOf(setup, quota!);
       const pods = cls.podIds.length;
       const most = Math.min(pods, Math.floor(pods / zones.length) + quota!.maxSkew);
-      const spreadRows = zones.map((zone) => addRow(cls, groups, zone, most, `class ${cls.index}`));
+      const spreadRows = zones.map((zone) => addRow(cls, groups, zone, most, true));
       spreads.push({ rows: spreadRows, pods, maxSkew: quota!.maxSkew });
     }
   }
@@ -192,6 +195,7 @@ function seedsForPool(setup: PlanningSetup, pool: PoolTable, seedable: Seedable[
   if (!zoned && seedable.some((s) => s.quota)) return undefined;
   const items: PatternItem[] = rows.map((cls) => ({ cpu: cls.cpu, mem: cls.mem, storage: cls.storage, groups: groupsOf.get(cls)! }));
   const demand = left.map((counts) => counts.reduce((a, b) => a + b, 0));
+  if (exact && !mayBeSolved(demand, spreads)) return undefined;
   const variants = variantsOf(setup, pool, rows, rowZones);
   const seeds: SeedNode[] = [];
   const commit = (variant: TypeVariant, counts: Array<[number, number]>): boolean => {
