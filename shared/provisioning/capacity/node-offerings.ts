@@ -12,7 +12,8 @@ import {
 } from '../offering-rules.ts';
 import { COMPATIBLE, INCOMPATIBLE, type ClassFit } from './class-fit.ts';
 import type { PlannedNode } from './model.ts';
-import { isSingleZone, zoneOfMask, type PlanNode, type Unschedulable } from './packer.ts';
+import type { Unschedulable } from './packer.ts';
+import { isSingleZone, zoneOfMask, type PlanNode } from './plan-node.ts';
 import type { PoolTable, PoolType } from './pool-table.ts';
 import type { PlanningSetup } from './setup.ts';
 

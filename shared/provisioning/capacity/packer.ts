@@ -5,7 +5,7 @@
 // node, pool weights and limits honoured. The node's final (cheaper) type is chosen afterwards by
 // node-offerings.ts; here a node's type is only the capacity it was opened with. Nodes chosen
 // ahead by the pattern LP (pattern-seeds.ts) may be opened first, with their pods.
-import { COMPATIBLE, fitSignatures, INCOMPATIBLE } from './class-fit.ts';
+import { COMPATIBLE, fitSignatures } from './class-fit.ts';
 import { bestPrice, type PoolTable, type PoolType } from './pool-table.ts';
 import type { PodClass } from './pod-classes.ts';
 import type { PlanningSetup } from './setup.ts';
@@ -15,41 +15,12 @@ import { fitsOne } from './fits-one.ts';
 import { forcedNodeGroups, type ForcedNodeGroup } from './topology.ts';
 import { ZoneTargeting } from './zone-targets.ts';
 import type { SeedNode } from './pattern-seeds.ts';
-import type { NodeLoad } from './node-offerings.ts';
-
-/**
- * A node being packed: its load (pool, zones it may be in whatever its type, summed requests:
- * NodeLoad) and how it was opened and filled.
- */
-export interface PlanNode extends NodeLoad {
-  /** Opening order: the first-fit scan list stays sorted by it. */
-  id: number;
-  /** Index in pool.types of the type the node was opened with. */
-  type: number;
-  /** Zone masks of the opening type's offerings every pod on the node accepts. */
-  spot: number;
-  od: number;
-  classes: number[];
-  counts: number[];
-  podIds: string[];
-  /** Pods on the node per hostname-spread selector group. */
-  hostCounts: Map<number, number>;
-  /**
-   * Per group, the smallest maxSkew of the hostname spreads of pods on the node: kube-scheduler
-   * may place those pods last, so the node may never hold more pods of the group than that.
-   * Absent until a pod with a hostname spread joins (most nodes: none).
-   */
-  hostCaps?: Map<number, number>;
-}
+import { isSingleZone, loadNode, roomFor, zoneOfMask, type PlanNode } from './plan-node.ts';
 
 export interface Unschedulable {
   pod: string;
   reason: string;
 }
-
-export const isSingleZone = (mask: number): boolean => mask !== 0 && (mask & (mask - 1)) === 0;
-export const zoneOfMask = (mask: number): number => 31 - Math.clz32(mask);
-
 
 interface TypeChoice {
   type: number;
@@ -152,7 +123,7 @@ class Packer {
         continue;
       }
       const { node, steps } = opened;
-      const room = Math.min(first.count, this.room(node, first.c, first.zones));
+      const room = Math.min(first.count, roomFor(this.setup, node, first.c, first.zones));
       if (room <= 0) throw new Error(`planner invariant: a node opened for class ${first.c} has no room for it`);
       const place = (target: ZoneTarget, count: number) => {
         this.add(node, target.c, count, target.zones);
@@ -213,7 +184,7 @@ class Packer {
       for (const target of work.shapes[best]!.targets) {
         const count = left(target);
         if (count <= 0) continue;
-        const room = Math.min(count, this.room(node, target.c, target.zones));
+        const room = Math.min(count, roomFor(this.setup, node, target.c, target.zones));
         if (room <= 0) continue;
         // A few pods at a time: the room's balance moves slowly, so the same shape stays best for a while.
         place(target, Math.max(1, Math.floor(room / 4)));
@@ -292,7 +263,7 @@ class Packer {
     this.nodes.push(node);
     this.open.push(node);
     for (const [c, count] of seed.pods) {
-      if (this.room(node, c, this.setup.allZones) < count) throw new Error(`planner invariant: a seed node of ${type.info.name} cannot hold its pods`);
+      if (roomFor(this.setup, node, c, this.setup.allZones) < count) throw new Error(`planner invariant: a seed node of ${type.info.name} cannot hold its pods`);
       this.add(node, c, count, this.setup.allZones);
     }
   }
@@ -307,7 +278,7 @@ class Packer {
 
   /** A trial node takes pods: its own state changes, nothing is placed for real. */
   private addTrial(node: PlanNode, target: ZoneTarget, count: number): void {
-    this.load(node, target.c, count, target.zones);
+    loadNode(this.setup, node, target.c, count, target.zones);
   }
 
   /**
@@ -413,7 +384,7 @@ class Packer {
       const node = this.openNode(c, zoneMask, usable);
       if (!node) return this.reject(c, n, explainUnplaced(this.setup, c, zoneMask, usable));
       lastId = node.id;
-      const room = Math.min(n, this.room(node, c, zoneMask));
+      const room = Math.min(n, roomFor(this.setup, node, c, zoneMask));
       if (room <= 0) throw new Error(`planner invariant: a node opened for class ${c} has no room for it`);
       this.add(node, c, room, zoneMask);
       n -= room;
@@ -438,7 +409,7 @@ class Packer {
     for (; i < this.open.length && n > 0; i++) {
       const node = this.open[i]!;
       lastId = node.id;
-      const room = Math.min(n, this.room(node, c, zoneMask));
+      const room = Math.min(n, roomFor(this.setup, node, c, zoneMask));
       if (room > 0) {
         this.add(node, c, room, zoneMask);
         n -= room;
@@ -458,80 +429,11 @@ class Packer {
     return node.pods >= type.pods || type.cpu - node.cpu < this.minCpu || type.mem - node.mem < this.minMem;
   }
 
-  /** How many more pods of class c the node can take, as it stands. */
-  private room(node: PlanNode, c: number, zoneMask: number): number {
-    const cls = this.setup.classes[c]!;
-    const type = node.pool.types[node.type]!;
-    // Resources first: the cheapest test, and the one most nodes of a long scan fail.
-    let limit = type.pods - node.pods;
-    if (cls.cpu > 0) limit = Math.min(limit, Math.floor((type.cpu - node.cpu) / cls.cpu));
-    if (cls.mem > 0) limit = Math.min(limit, Math.floor((type.mem - node.mem) / cls.mem));
-    if (cls.gpus > 0) limit = Math.min(limit, Math.floor((type.gpus - node.gpus) / cls.gpus));
-    if (cls.storage > 0) limit = Math.min(limit, Math.floor((type.storage - node.storage) / cls.storage));
-    // Pods other pods' hostname spreads on the node count: never past those spreads' maxSkew.
-    if (node.hostCaps) {
-      for (const g of this.setup.topologies[c]!.hostGroups) {
-        const cap = node.hostCaps.get(g);
-        if (cap !== undefined) limit = Math.min(limit, cap - (node.hostCounts.get(g) ?? 0));
-      }
-    }
-    if (limit <= 0) return 0;
-    const fit = this.setup.fits[c]![node.pool.index];
-    if (!fit) return 0;
-    const t = node.type;
-    if (fit.compat[t] === INCOMPATIBLE) return 0;
-    const zones = node.zoneLimit & fit.zones & zoneMask;
-    const spot = node.spot & fit.spot[t]! & zones;
-    const od = node.od & fit.od[t]! & zones;
-    if ((spot | od) === 0) return 0;
-    // Joining must not make the node dearer (a pinned zone or an on-demand-only pod on a spot node).
-    if ((spot !== node.spot || od !== node.od) && bestPrice(type, spot, od) > bestPrice(type, node.spot, node.od)) return 0;
-
-    const topology = this.setup.topologies[c]!;
-    if (topology.conflicts.size > 0) {
-      for (const d of node.classes) if (topology.conflicts.has(d)) return 0;
-      if (topology.conflicts.has(c)) limit = 1;
-    }
-    for (const rule of topology.hostSpread) {
-      const count = node.hostCounts.get(rule.group) ?? 0;
-      // A new node is always possible, so the least-loaded hostname domain holds 0 pods.
-      if (rule.selfMatch) limit = Math.min(limit, rule.maxSkew - count);
-      else if (count > rule.maxSkew) return 0;
-    }
-    return Math.max(0, limit);
-  }
-
-  /** The node's own state after taking `count` pods of class c: zones, offerings, resources, classes, hostname counts. */
-  private load(node: PlanNode, c: number, count: number, zoneMask: number): void {
-    const fit = this.setup.fits[c]![node.pool.index]!;
-    const cls = this.setup.classes[c]!;
-    const zones = node.zoneLimit & fit.zones & zoneMask;
-    node.zoneLimit = zones;
-    node.spot &= fit.spot[node.type]! & zones;
-    node.od &= fit.od[node.type]! & zones;
-    node.cpu += cls.cpu * count;
-    node.mem += cls.mem * count;
-    node.gpus += cls.gpus * count;
-    node.pods += count;
-    node.storage += cls.storage * count;
-    const at = node.classes.indexOf(c);
-    if (at >= 0) node.counts[at]! += count;
-    else {
-      node.classes.push(c);
-      node.counts.push(count);
-    }
-    for (const g of this.setup.topologies[c]!.hostGroups) node.hostCounts.set(g, (node.hostCounts.get(g) ?? 0) + count);
-    for (const rule of this.setup.topologies[c]!.hostSpread) {
-      node.hostCaps ??= new Map();
-      node.hostCaps.set(rule.group, Math.min(node.hostCaps.get(rule.group) ?? rule.maxSkew, rule.maxSkew));
-    }
-  }
-
   private add(node: PlanNode, c: number, count: number, zoneMask: number): void {
     const cls = this.setup.classes[c]!;
     const topology = this.setup.topologies[c]!;
     const wasPinned = isSingleZone(node.zoneLimit);
-    this.load(node, c, count, zoneMask);
+    loadNode(this.setup, node, c, count, zoneMask);
     const zones = node.zoneLimit;
     const start = this.cursor[c]!;
     for (let i = start; i < start + count; i++) node.podIds.push(cls.podIds[i]!);
