@@ -5,7 +5,7 @@ import type { CapacityPlan, CapacityRequest, PlannedNode, PlannerOptions } from 
 import { finalizeNodes, packingCost } from './node-offerings.ts';
 import { pack, type NodeShape } from './packer.ts';
 import { patternSeeds, type SeedNode } from './pattern-seeds.ts';
-import { preparePlanning } from './setup.ts';
+import { preparePlanning, type PlanningSetup } from './setup.ts';
 
 /** Requests of at most this many pods get every packing (see below). */
 const SMALL_REQUEST = 2_000;
@@ -63,22 +63,30 @@ export function planCapacity(request: CapacityRequest, options: PlannerOptions =
     if (zoned.length > 0) runs.push([['remaining', 'class'], zoned]);
   }
   const packings = runs.map(([shapes, seeded]) => pack(setup, shapes, seeded));
-  const finalize = (packed: (typeof packings)[number]) => {
-    const { planned, unschedulable } = finalizeNodes(setup, packed.nodes);
-    return { nodes: planned, unschedulable: [...packed.unschedulable, ...unschedulable], hourlyCost: costOf(planned) };
-  };
-  let best: ReturnType<typeof finalize>;
-  const costs = packings.map((packed) => packingCost(setup, packed.nodes));
-  if (costs.every((cost) => cost !== undefined)) {
-    // Without minValues a packing's cost and unschedulable pods are known before its offerings
-    // are ranked: rank only the winner's (ranking is a large share of the time on big requests).
-    const order = packings.map((_, i) => i).sort((a, b) =>
-      packings[a]!.unschedulable.length - packings[b]!.unschedulable.length || roundCost(costs[a]!) - roundCost(costs[b]!) || a - b);
-    best = finalize(packings[order[0]!]!);
-  } else {
-    best = packings.map(finalize).sort((a, b) => a.unschedulable.length - b.unschedulable.length || a.hourlyCost - b.hourlyCost)[0]!;
-  }
+  const best = packings.length === 1 ? finalize(setup, packings[0]!) : cheapestOf(setup, packings);
   const excluded = new Exclusions();
   for (const pool of setup.pools) excluded.merge(pool.exclusions);
   return { ...best, excluded: excluded.list() };
+}
+
+type Packing = ReturnType<typeof pack>;
+
+/** The packing's nodes with their ranked offerings, and its cost. */
+function finalize(setup: PlanningSetup, packed: Packing): Omit<CapacityPlan, 'excluded'> {
+  const { planned, unschedulable } = finalizeNodes(setup, packed.nodes);
+  return { nodes: planned, unschedulable: [...packed.unschedulable, ...unschedulable], hourlyCost: costOf(planned) };
+}
+
+/** Of several packings, the one that places the most pods, then the cheapest, finalized. */
+function cheapestOf(setup: PlanningSetup, packings: Packing[]): Omit<CapacityPlan, 'excluded'> {
+  const costs = packings.map((packed) => packingCost(setup, packed.nodes));
+  if (costs.some((cost) => cost === undefined)) {
+    return packings.map((packed) => finalize(setup, packed))
+      .sort((a, b) => a.unschedulable.length - b.unschedulable.length || a.hourlyCost - b.hourlyCost)[0]!;
+  }
+  // Without minValues a packing's cost and unschedulable pods are known before its offerings
+  // are ranked: rank only the winner's (ranking is a large share of the time on big requests).
+  const order = packings.map((_, i) => i).sort((a, b) =>
+    packings[a]!.unschedulable.length - packings[b]!.unschedulable.length || roundCost(costs[a]!) - roundCost(costs[b]!) || a - b);
+  return finalize(setup, packings[order[0]!]!);
 }
