@@ -38,7 +38,8 @@ export function planCapacity(request: CapacityRequest, options: PlannerOptions =
   // 1,000 pods on the seeded one is 2-12% cheaper), where a packing takes milliseconds: large
   // requests with seeds skip them, to stay within the time the planner is given.
   const small = request.pods.length <= SMALL_REQUEST;
-  const seeds = patternSeeds(setup);
+  // Past ZONE_SHARES_REQUEST the time is tight: the plain LP then spends its rounds before its dive.
+  const seeds = patternSeeds(setup, { large: request.pods.length > ZONE_SHARES_REQUEST });
   const runs: Array<[NodeShape[], SeedNode[]]> = [];
   if (seeds.length === 0 && request.pods.length > TRIALS_REQUEST) runs.push([['remaining'], []]);
   else if (seeds.length === 0 || small) runs.push([['remaining', 'class'], []], [['remaining'], []]);
