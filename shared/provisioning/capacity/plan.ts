@@ -47,8 +47,11 @@ export function planCapacity(request: CapacityRequest, options: PlannerOptions =
   const seeds = patternSeeds(setup, { large: request.pods.length > ZONE_SHARES_REQUEST });
   const withoutSeeds = seeds.length === 0 || request.pods.length <= ZONE_SHARES_REQUEST || seededShare(setup, seeds) < 0.5;
   const runs: Array<[NodeShape[], SeedNode[]]> = [];
-  if (withoutSeeds && (small || seeds.length === 0) && request.pods.length <= TRIALS_REQUEST) runs.push([['remaining', 'class'], []], [['remaining'], []]);
-  else if (withoutSeeds) runs.push([['remaining'], []]);
+  if (withoutSeeds) {
+    // Trial nodes ('class') where there is time: small requests, or no LP up to TRIALS_REQUEST pods.
+    if (small || (seeds.length === 0 && request.pods.length <= TRIALS_REQUEST)) runs.push([['remaining', 'class'], []]);
+    runs.push([['remaining'], []]);
+  }
   if (seeds.length > 0) runs.push([['remaining', 'class'], seeds]);
   // On small requests there is time for a second LP, its mid-size nodes' patterns searched on
   // the grid (pattern-seeds.ts): its dive lands elsewhere, better or worse; keep whichever wins.
