@@ -175,9 +175,10 @@ describe('small requests in whole nodes: the plan and the bound', () => {
   // c1.1x spot only (2000m): 0.09 in zone a, 0.06 in b, 0.03 in c. Pods of 1500m: one per node.
   const spotOnly = tinyPool([{ key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot'] }, { key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['c1.1x'] }]);
   const spotPrices = [spotPrice('c1.1x', ZONES[0]!, 0.09), spotPrice('c1.1x', ZONES[1]!, 0.06), spotPrice('c1.1x', ZONES[2]!, 0.03)];
-  const spreadPods = (n: number, maxSkew: number) => many('web', n, {
-    cpu: 1500, memoryGiB: 0.5, labels: { app: 'web' },
-    topologySpread: [{ topologyKey: 'topology.kubernetes.io/zone', maxSkew, whenUnsatisfiable: 'DoNotSchedule' as const, labelSelector: { app: 'web' } }],
+  /** n pods of one app, `cpu` millicores each, under a zone spread of their own. */
+  const spreadPods = (n: number, maxSkew: number, app = 'web', cpu = 1500) => many(app, n, {
+    cpu, memoryGiB: 0.5, labels: { app },
+    topologySpread: [{ topologyKey: 'topology.kubernetes.io/zone', maxSkew, whenUnsatisfiable: 'DoNotSchedule' as const, labelSelector: { app } }],
   });
   const perZone = (plan: ReturnType<typeof planCapacity>) => ZONES.map((zone) => plan.nodes.filter((n) => n.zone === zone).reduce((sum, n) => sum + n.pods.length, 0));
 
@@ -200,11 +201,7 @@ describe('small requests in whole nodes: the plan and the bound', () => {
     // 14 in zone c. A node holds one of each (2000m), so 13 + 13 + 14 nodes: 13 x 0.09 + 13 x 0.06
     // + 14 x 0.03 = 2.37. In one piece that is 15^6 states (over the solver's million); a zone
     // at a time, 15^2 each.
-    const app = (name: string, cpu: number) => many(name, 40, {
-      cpu, memoryGiB: 0.5, labels: { app: name },
-      topologySpread: [{ topologyKey: 'topology.kubernetes.io/zone', maxSkew: 1, whenUnsatisfiable: 'DoNotSchedule' as const, labelSelector: { app: name } }],
-    });
-    const req = request([...app('a', 1500), ...app('b', 500)], { nodePools: [spotOnly], spotPrices });
+    const req = request([...spreadPods(40, 1, 'a', 1500), ...spreadPods(40, 1, 'b', 500)], { nodePools: [spotOnly], spotPrices });
     const plan = planCapacity(req, OPTIONS);
     expectValidPlan(plan, req, OPTIONS);
     expect(perZone(plan)).toEqual([26, 26, 28]);

@@ -9,7 +9,7 @@ import {
   BARE_NODE_CLASS, NOW, ON_DEMAND, TINY_TYPES, ZONES, request, spotPrice, tinyOptions, tinyPool,
 } from './capacity-fixtures.ts';
 import { expectValidPlan } from './capacity-invariants.ts';
-import { CURRENT_GENERATION, mixedPods, mixedRequest as benchMixedRequest } from '../../bench/provisioning.ts';
+import { CURRENT_GENERATION, mixedPods, mixedRequest } from '../../bench/provisioning.ts';
 import { packingCost } from '../../shared/provisioning/capacity/node-offerings.ts';
 import { pack } from '../../shared/provisioning/capacity/packer.ts';
 import { preparePlanning } from '../../shared/provisioning/capacity/setup.ts';
@@ -465,7 +465,7 @@ describe('planCapacity: many nodes at once', () => {
     (i) => ({ cpu: 2000, memoryGiB: 8, labels: { app: `a${i % 40}` }, podAntiAffinity: [{ topologyKey: HOSTNAME, labelSelector: { app: `a${i % 40}` } }] }),
     () => ({ cpu: 100, memoryGiB: 0.25, nodeSelector: { 'kubernetes.io/arch': 'arm64' } }),
   ];
-  const mixedRequest = (n: number): CapacityRequest => ({
+  const fiveKindsRequest = (n: number): CapacityRequest => ({
     pods: Array.from({ length: n }, (_, i) => pod(`p-${i}`, kinds[i % kinds.length]!(i))),
     daemonSets: [pod('agent', { cpu: 100, memoryGiB: 0.125 })], nodePools: [nodePool([SPOT_AND_ON_DEMAND])],
     nodeClasses: [nodeClass()], region: 'us-east-1', zones: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
@@ -473,7 +473,7 @@ describe('planCapacity: many nodes at once', () => {
   });
 
   it('plans 2,000 pods of mixed constraints against the whole catalog, every rule holding', () => {
-    const req = mixedRequest(2000);
+    const req = fiveKindsRequest(2000);
     const result = plan(req, {});
     expect(result.unschedulable).toEqual([]);
     expect(result.nodes.every((n) => n.capacityType === 'spot')).toBe(true);
@@ -490,7 +490,7 @@ describe('planCapacity: many nodes at once', () => {
     // The LP's nodes would hold 16% of this request (the rest is hostname spread and anti-affinity
     // pods, too many classes for the LP), so the packing without them is kept: 91.28 USD/h
     // against 103.02 with them.
-    const req = mixedRequest(12_000);
+    const req = fiveKindsRequest(12_000);
     const result = plan(req, {});
     expect(result.unschedulable).toEqual([]);
     expect(result.nodes.every((n) => n.capacityType === 'spot')).toBe(true);
@@ -501,7 +501,7 @@ describe('planCapacity: many nodes at once', () => {
   it("leaves the zone-share LP's last fractions to the packer rather than rounding them up into large nodes", () => {
     // The benchmark's mixed workload, 1,000 pods drawn with seed 3: 5.6366 USD/h when the dive
     // rounded up the LP's last fractions (large nodes bought for a few dozen pods), 5.4876 now.
-    const req = { ...benchMixedRequest(1000), pods: mixedPods(1000, 3) };
+    const req = { ...mixedRequest(1000), pods: mixedPods(1000, 3) };
     const result = plan(req, { catalog: CURRENT_GENERATION });
     expect(result.unschedulable).toEqual([]);
     expect(result.hourlyCost).toBeLessThan(5.5);
