@@ -22,13 +22,14 @@ export function podId(pod: Pod): string {
   return `${pod.namespace}/${pod.name}`;
 }
 
+const isAmount = (n: number) => Number.isFinite(n) && n >= 0;
+
 function validatePod(pod: Pod, field: string): void {
   if (!pod.namespace || !pod.name) {
     throw new InvalidInputError(`${field}: namespace and name are required, got ${JSON.stringify({ namespace: pod.namespace, name: pod.name })}`);
   }
-  const { cpuMillis, memoryBytes, gpus } = pod.requests;
-  const valid = (n: number) => Number.isFinite(n) && n >= 0;
-  if (!valid(cpuMillis) || !valid(memoryBytes) || !valid(gpus ?? 0) || !valid(pod.requests.ephemeralStorageBytes ?? 0)) {
+  const { cpuMillis, memoryBytes, gpus = 0, ephemeralStorageBytes = 0 } = pod.requests;
+  if (!isAmount(cpuMillis) || !isAmount(memoryBytes) || !isAmount(gpus) || !isAmount(ephemeralStorageBytes)) {
     throw new InvalidInputError(
       `pod ${podId(pod)}: requests must be non-negative numbers, got ${JSON.stringify(pod.requests)}`,
     );
@@ -73,11 +74,9 @@ export function groupPods(pods: Pod[]): PodClass[] {
     const gpus = pod.requests.gpus ?? 0;
     const storage = pod.requests.ephemeralStorageBytes ?? 0;
     const placementKey = `${json(pod.nodeSelector)}\u0001${json(pod.requiredNodeAffinity)}\u0001${gpus > 0 ? 'gpu' : ''}`;
-    const labels = labelKeys.map((k) => pod.labels[k] ?? '\u0002').join('\u0001');
-    const key = [
-      pod.namespace, cpuMillis, memoryBytes, gpus, storage, placementKey, json(pod.tolerations), json(pod.topologySpread),
-      json(pod.podAntiAffinity), json(pod.podAffinity ?? []), labels,
-    ].join('\u0000');
+    let key = `${pod.namespace}\u0000${cpuMillis}\u0000${memoryBytes}\u0000${gpus}\u0000${storage}\u0000${placementKey}\u0000${json(pod.tolerations)}` +
+      `\u0000${json(pod.topologySpread)}\u0000${json(pod.podAntiAffinity)}\u0000${json(pod.podAffinity ?? [])}\u0000`;
+    for (const k of labelKeys) key += `${pod.labels[k] ?? '\u0002'}\u0001`;
     let cls = byKey.get(key);
     if (!cls) {
       cls = { index: classes.length, template: pod, podIds: [], cpu: cpuMillis, mem: memoryBytes, gpus, storage, placementKey };
