@@ -404,6 +404,9 @@ describe('planCapacity: unschedulable pods and bad input', () => {
   it.each([
     { case: 'a pod listed twice', req: request([pod('a'), pod('a')]), message: /pods\[1\]: pod default\/a is listed twice/ },
     { case: 'a negative request', req: request([pod('a', { cpu: -1 })]), message: /pod default\/a: requests must be non-negative/ },
+    { case: 'a memory request that is not a number', req: request([pod('a', { memoryGiB: Number.NaN })]), message: /pod default\/a: requests must be non-negative numbers, got \{"cpuMillis":500,"memoryBytes":null\}/ },
+    { case: 'a negative GPU request', req: request([pod('a', { gpus: -1 })]), message: /pod default\/a: requests must be non-negative numbers, got .*"gpus":-1/ },
+    { case: 'a negative ephemeral-storage request', req: request([pod('a', { requests: { cpuMillis: 500, memoryBytes: 2 ** 30, ephemeralStorageBytes: -5 } })]), message: /pod default\/a: requests must be non-negative numbers, got .*"ephemeralStorageBytes":-5/ },
     { case: 'a zone of another region', req: request([pod('a')], { zones: ['eu-west-1a'] }), message: /zones: "eu-west-1a" is not a zone of region us-east-1/ },
     { case: 'a pool without its node class', req: request([pod('a')], { nodeClasses: [] }), message: /NodePool default nodeClassRef.name: "default" matches no node class/ },
     { case: 'an unparsable limit', req: request([pod('a')], { nodePools: [tinyPool([ON_DEMAND], { limits: { cpu: 'lots' } })] }), message: /NodePool default limits.cpu: "lots" is not a Kubernetes quantity/ },

@@ -28,8 +28,8 @@ function validatePod(pod: Pod, field: string): void {
   if (!pod.namespace || !pod.name) {
     throw new InvalidInputError(`${field}: namespace and name are required, got ${JSON.stringify({ namespace: pod.namespace, name: pod.name })}`);
   }
-  const { cpuMillis, memoryBytes, gpus = 0, ephemeralStorageBytes = 0 } = pod.requests;
-  if (!isAmount(cpuMillis) || !isAmount(memoryBytes) || !isAmount(gpus) || !isAmount(ephemeralStorageBytes)) {
+  const { cpuMillis, memoryBytes, gpus, ephemeralStorageBytes } = pod.requests;
+  if (!isAmount(cpuMillis) || !isAmount(memoryBytes) || !isAmount(gpus ?? 0) || !isAmount(ephemeralStorageBytes ?? 0)) {
     throw new InvalidInputError(
       `pod ${podId(pod)}: requests must be non-negative numbers, got ${JSON.stringify(pod.requests)}`,
     );
