@@ -509,4 +509,13 @@ describe('planCapacity: many nodes at once', () => {
     expect(result.unschedulable).toEqual([]);
     expect(result.hourlyCost).toBeLessThan(5.5);
   });
+
+  it('removes the nodes whose pods fit in room left on the others (consolidation)', () => {
+    // 1,000 mixed pods drawn with seed 7: the zone spreads' odd pods took nodes of their own, in
+    // zones where the other nodes had room; 3.3182 USD/h on 74 nodes before consolidation, 3.2330 on 64.
+    const req = { ...mixedRequest(1000), pods: mixedPods(1000, 7) };
+    const result = plan(req, { catalog: CURRENT_GENERATION });
+    expect(result.unschedulable).toEqual([]);
+    expect(result.hourlyCost).toBeLessThan(3.25);
+  });
 });

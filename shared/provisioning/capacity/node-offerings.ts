@@ -262,16 +262,17 @@ function ceilingsOf(setup: PlanningSetup, nodes: PlanNode[]): CapacityCeiling[] 
 }
 
 /**
- * What finalizeNodes would price the packing at, without ranking every node's offerings: each
- * node's cheapest offering only. Undefined when a pool has minValues, whose ranking may put a
+ * What finalizeNodes would price each node of the packing at, without ranking every node's
+ * offerings: its cheapest offering only, within the ceiling its pool's limits give the packing's
+ * i-th node; alike nodes priced once. The node priced may differ from the packing's i-th (a node
+ * with more pods, consolidate.ts). Undefined when a pool has minValues, whose ranking may put a
  * dearer offering first and leave pods unschedulable: then only finalizeNodes can tell.
  */
-export function packingCost(setup: PlanningSetup, nodes: PlanNode[]): number | undefined {
+export function nodePricer(setup: PlanningSetup, nodes: PlanNode[]): ((node: PlanNode, i: number) => number) | undefined {
   if (setup.pools.some((pool) => pool.minValues.length > 0)) return undefined;
   const ceilings = ceilingsOf(setup, nodes);
   const cheapest = new Map<string, number>();
-  let cost = 0;
-  nodes.forEach((node, i) => {
+  return (node, i) => {
     const key = rankingKey(node, ceilings[i]!);
     let price = cheapest.get(key);
     if (price === undefined) {
@@ -280,7 +281,17 @@ export function packingCost(setup: PlanningSetup, nodes: PlanNode[]): number | u
       if (!first) throw new Error('planner invariant: a packed node has no offering left');
       cheapest.set(key, (price = first.price));
     }
-    cost += price;
+    return price;
+  };
+}
+
+/** What finalizeNodes would price the packing at (nodePricer); undefined with minValues. */
+export function packingCost(setup: PlanningSetup, nodes: PlanNode[]): number | undefined {
+  const priceOf = nodePricer(setup, nodes);
+  if (!priceOf) return undefined;
+  let cost = 0;
+  nodes.forEach((node, i) => {
+    cost += priceOf(node, i);
   });
   return cost;
 }
