@@ -29,7 +29,7 @@ function keepsZone(setup: PlanningSetup, c: number): boolean {
 
 /**
  * The nodes left once those whose pods fit elsewhere for less are removed; the others take their
- * pods (changed in place). Without a cost for a node (minValues: packingCost is undefined), none
+ * pods (changed in place). Without a price for a node (a pool with minValues: nodePricer is undefined), none
  * is removed.
  */
 export function consolidate(setup: PlanningSetup, nodes: PlanNode[]): PlanNode[] {
