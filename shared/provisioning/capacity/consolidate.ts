@@ -91,13 +91,17 @@ function movesFor(setup: PlanningSetup, node: PlanNode, roomy: RoomyNodes, remov
     let j = 0;
     for (; j < list.length && left > 0; j++) {
       const other = list[j]!;
-      if (removed.has(other) || roomFor(setup, other, c, zoneMask) <= 0) continue;
+      if (removed.has(other)) continue;
+      const room = roomFor(setup, other, c, zoneMask);
+      if (room <= 0) continue;
       list[kept++] = other;
       // Pods stay in their pool: the packer chose it by weight (a tolerating pod in its tainted pool).
       if (other === node || other.pool !== node.pool) continue;
-      const count = Math.min(left, roomFor(setup, copies.get(other) ?? other, c, zoneMask));
+      // A node already taking some of these pods has less room than it shows for real.
+      const taking = copies.get(other);
+      const count = Math.min(left, taking ? roomFor(setup, taking, c, zoneMask) : room);
       if (count <= 0) continue;
-      const copy = copies.get(other) ?? copyOf(other);
+      const copy = taking ?? copyOf(other);
       loadNode(setup, copy, c, count, zoneMask);
       copies.set(other, copy);
       moves.push({ target: other, c, count });
