@@ -5,27 +5,25 @@
 // node, pool weights and limits honoured. The node's final (cheaper) type is chosen afterwards by
 // node-offerings.ts; here a node's type is only the capacity it was opened with. Nodes chosen
 // ahead by the pattern LP (pattern-seeds.ts) may be opened first, with their pods.
-import { COMPATIBLE, fitSignatures } from './class-fit.ts';
+import { fitSignatures } from './class-fit.ts';
 import { bestPrice, type PoolTable, type PoolType } from './pool-table.ts';
 import type { PodClass } from './pod-classes.ts';
 import type { PlanningSetup } from './setup.ts';
 import { explainUnplaced } from './explain.ts';
 import { FillWork, type ZoneTarget } from './fill-work.ts';
-import { fitsOne } from './fits-one.ts';
 import { forcedNodeGroups, type ForcedNodeGroup } from './topology.ts';
 import { ZoneTargeting } from './zone-targets.ts';
 import type { SeedNode } from './pattern-seeds.ts';
 import { isSingleZone, loadNode, roomFor, zoneOfMask, type PlanNode } from './plan-node.ts';
+import { cheapestPerShare, type TypeChoice } from './type-choice.ts';
 
 export interface Unschedulable {
   pod: string;
   reason: string;
 }
 
-interface TypeChoice {
-  type: number;
-  spot: number;
-  od: number;
+/** A type choice, and the packer state (version) it was made in. */
+interface CachedChoice extends TypeChoice {
   version: number;
 }
 
@@ -47,7 +45,7 @@ class Packer {
   private readonly zones: ZoneTargeting;
   private version = 0;
   private trialEpoch = 0;
-  private readonly choices = new Map<string, TypeChoice>();
+  private readonly choices = new Map<string, CachedChoice>();
   /** Nodes with less room than the smallest pod still to come are dropped from the first-fit scan. */
   private minCpu = 0;
   private minMem = 0;
@@ -200,7 +198,7 @@ class Packer {
    * trial node filled as fillNode would; the trial doing the most of what is left per dollar wins.
    */
   private openBestNode(first: ZoneTarget, work: FillWork): { node: PlanNode; steps?: Array<[ZoneTarget, number]> } | undefined {
-    let best: { pool: PoolTable; choice: TypeChoice; score: number; steps?: Array<[ZoneTarget, number]> } | undefined;
+    let best: { pool: PoolTable; choice: CachedChoice; score: number; steps?: Array<[ZoneTarget, number]> } | undefined;
     const remaining = this.remaining;
     const tried = new Set<string>();
     for (const shape of this.shapes) {
@@ -268,7 +266,7 @@ class Packer {
     }
   }
 
-  private nodeOf(pool: PoolTable, choice: TypeChoice, first: ZoneTarget): PlanNode {
+  private nodeOf(pool: PoolTable, choice: CachedChoice, first: ZoneTarget): PlanNode {
     return {
       id: -1, pool, type: choice.type, spot: choice.spot, od: choice.od,
       zoneLimit: this.setup.fits[first.c]![pool.index]!.zones & first.zones,
@@ -479,47 +477,24 @@ class Packer {
   }
 
   /**
-   * The type to open a node with: least price per unit of what is left to place, where a type
-   * larger than all of it counts as one unit (so the tail gets the cheapest type that holds it).
+   * The type to open a node with (type-choice.ts), fitted to all that is left to place or to the
+   * class's own pods left (shape), within the pool's limits; cached until the packer's state moves.
    */
-  private chooseType(c: number, pool: PoolTable, zoneMask: number, shape: NodeShape): TypeChoice | undefined {
+  private chooseType(c: number, pool: PoolTable, zoneMask: number, shape: NodeShape): CachedChoice | undefined {
     const key = `${shape}|${pool.index}|${c}|${zoneMask}`;
     const cached = this.choices.get(key);
     if (cached && cached.version === this.version && this.withinLimits(pool, pool.types[cached.type]!)) return cached;
-    const fit = this.setup.fits[c]![pool.index]!;
     const cls = this.setup.classes[c]!;
     // What one new node should hold: all that is left, or its share when pods force many nodes.
     const nodes = Math.max(1, this.forcedNodes());
     const left = cls.podIds.length - this.cursor[c]!;
-    const own = shape === 'class';
-    const cpu = own ? cls.cpu * left : this.remaining.cpu / nodes;
-    const mem = own ? cls.mem * left : this.remaining.mem / nodes;
-    const pods = own ? left : this.remaining.pods / nodes;
-    const storage = own ? cls.storage * left : this.remaining.storage / nodes;
-    let best: TypeChoice | undefined;
-    let bestScore = Number.POSITIVE_INFINITY;
-    let bestCost = Number.POSITIVE_INFINITY;
-    for (const type of pool.types) {
-      const t = type.index;
-      if (fit.compat[t] !== COMPATIBLE || !fitsOne(type, cls) || !this.withinLimits(pool, type)) continue;
-      const zones = fit.zones & zoneMask;
-      const spot = fit.spot[t]! & zones;
-      const od = fit.od[t]! & zones;
-      if ((spot | od) === 0) continue;
-      const price = bestPrice(type, spot, od);
-      let share = 1;
-      if (cpu > 0) share = Math.min(share, type.cpu / cpu);
-      if (mem > 0) share = Math.min(share, type.mem / mem);
-      if (pods > 0) share = Math.min(share, type.pods / pods);
-      if (storage > 0) share = Math.min(share, type.storage / storage);
-      const score = price / share;
-      if (score < bestScore * (1 - 1e-9) || (score <= bestScore * (1 + 1e-9) && price < bestCost)) {
-        best = { type: t, spot, od, version: this.version };
-        bestScore = score;
-        bestCost = price;
-      }
-    }
-    if (best) this.choices.set(key, best);
+    const want = shape === 'class'
+      ? { cpu: cls.cpu * left, mem: cls.mem * left, pods: left, storage: cls.storage * left }
+      : { cpu: this.remaining.cpu / nodes, mem: this.remaining.mem / nodes, pods: this.remaining.pods / nodes, storage: this.remaining.storage / nodes };
+    const choice = cheapestPerShare(pool, this.setup.fits[c]![pool.index]!, cls, zoneMask, want, (type) => this.withinLimits(pool, type));
+    if (!choice) return undefined;
+    const best = { ...choice, version: this.version };
+    this.choices.set(key, best);
     return best;
   }
 
