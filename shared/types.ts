@@ -58,7 +58,10 @@ export interface Resources {
   memoryBytes: number;
   pods?: number;
   ephemeralStorageBytes?: number;
+  /** Accelerators: a count of the extended resource gpuResource names. */
   gpus?: number;
+  /** nvidia.com/gpu, amd.com/gpu, aws.amazon.com/neuron or habana.ai/gaudi; nvidia.com/gpu when absent. */
+  gpuResource?: string;
 }
 
 export interface TopologySpreadConstraint {

@@ -11,6 +11,15 @@ export const CLUSTER_NAME_TAG = 'eks:eks-cluster-name';
 
 export const NODEPOOL_LABEL = 'karpenter.sh/nodepool';
 
+/**
+ * Extended resources of accelerators, as Karpenter's AWS provider advertises them on its nodes:
+ * NVIDIA and AMD GPUs, AWS Neuron devices (Inferentia, Trainium), Habana Gaudi. A pod asking for
+ * one kind runs only where that kind is: NVIDIA GPUs never on Inferentia.
+ */
+export const ACCELERATOR_RESOURCES: readonly string[] = ['nvidia.com/gpu', 'amd.com/gpu', 'aws.amazon.com/neuron', 'habana.ai/gaudi'];
+/** The kind a pod's accelerator count means when the request does not name it. */
+export const DEFAULT_ACCELERATOR_RESOURCE = 'nvidia.com/gpu';
+
 /** The taint Karpenter puts on a node it is disrupting; workloads already tolerate or expect it. */
 export const DISRUPTED_TAINT: Taint = { key: 'karpenter.sh/disrupted', effect: 'NoSchedule' };
 

@@ -30,10 +30,9 @@ import type {
   TopologySpreadConstraint,
 } from '../types.ts';
 import { parseBytes, parseCount, parseCpuMillis } from '../quantity.ts';
+import { ACCELERATOR_RESOURCES } from '../well-known.ts';
 
 export const MIRROR_POD_ANNOTATION = 'kubernetes.io/config.mirror';
-/** Extended resources counted as GPUs, as Karpenter counts them. */
-export const GPU_RESOURCE_NAMES = ['nvidia.com/gpu', 'amd.com/gpu'] as const;
 
 const TAINT_EFFECTS: readonly TaintEffect[] = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
 const NODE_SELECTOR_OPERATORS: readonly RequirementOperator[] = ['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt'];
@@ -45,6 +44,8 @@ interface ResourceVector {
   memoryBytes: number;
   ephemeralStorageBytes: number;
   gpus: number;
+  /** The ACCELERATOR_RESOURCES entry gpus counts (a pod may ask for one kind), when gpus > 0. */
+  device?: string;
 }
 
 type ResourceList = { [name: string]: string } | undefined;
@@ -54,9 +55,15 @@ const ZERO: ResourceVector = { cpuMillis: 0, memoryBytes: 0, ephemeralStorageByt
 function vectorOf(list: ResourceList, field: string): ResourceVector {
   if (!list) return { ...ZERO };
   let gpus = 0;
-  for (const name of GPU_RESOURCE_NAMES) {
+  let device: string | undefined;
+  for (const name of ACCELERATOR_RESOURCES) {
     const value = list[name];
-    if (value !== undefined) gpus += parseCount(value, `${field}["${name}"]`);
+    if (value === undefined) continue;
+    const count = parseCount(value, `${field}["${name}"]`);
+    if (count === 0) continue;
+    if (device) throw new InvalidInputError(twoDevices(`${field}["${name}"]`, device, name));
+    gpus = count;
+    device = name;
   }
   return {
     cpuMillis: list.cpu === undefined ? 0 : parseCpuMillis(list.cpu, `${field}.cpu`),
@@ -64,8 +71,12 @@ function vectorOf(list: ResourceList, field: string): ResourceVector {
     ephemeralStorageBytes:
       list['ephemeral-storage'] === undefined ? 0 : parseBytes(list['ephemeral-storage'], `${field}["ephemeral-storage"]`),
     gpus,
+    ...(device ? { device } : {}),
   };
 }
+
+const twoDevices = (field: string, first: string, second: string) =>
+  `${field}: the pod asks for ${first} and ${second}; no instance type has both kinds of accelerator`;
 
 function add(a: ResourceVector, b: ResourceVector): ResourceVector {
   return {
@@ -73,8 +84,15 @@ function add(a: ResourceVector, b: ResourceVector): ResourceVector {
     memoryBytes: a.memoryBytes + b.memoryBytes,
     ephemeralStorageBytes: a.ephemeralStorageBytes + b.ephemeralStorageBytes,
     gpus: a.gpus + b.gpus,
+    ...deviceOf(a, b),
   };
 }
+
+/** The device a sum or maximum of two vectors counts (effectiveRequests has refused two kinds). */
+const deviceOf = (a: ResourceVector, b: ResourceVector) => {
+  const device = a.device ?? b.device;
+  return device ? { device } : {};
+};
 
 function max(a: ResourceVector, b: ResourceVector): ResourceVector {
   return {
@@ -82,13 +100,17 @@ function max(a: ResourceVector, b: ResourceVector): ResourceVector {
     memoryBytes: Math.max(a.memoryBytes, b.memoryBytes),
     ephemeralStorageBytes: Math.max(a.ephemeralStorageBytes, b.ephemeralStorageBytes),
     gpus: Math.max(a.gpus, b.gpus),
+    ...deviceOf(a, b),
   };
 }
 
 function toResources(v: ResourceVector): Resources {
   const resources: Resources = { cpuMillis: v.cpuMillis, memoryBytes: v.memoryBytes };
   if (v.ephemeralStorageBytes > 0) resources.ephemeralStorageBytes = v.ephemeralStorageBytes;
-  if (v.gpus > 0) resources.gpus = v.gpus;
+  if (v.gpus > 0) {
+    resources.gpus = v.gpus;
+    if (v.device) resources.gpuResource = v.device;
+  }
   return resources;
 }
 
@@ -105,14 +127,24 @@ export interface PodResourceSpec {
  * the floor; the RuntimeClass overhead comes on top. A container without a request counts zero.
  */
 export function effectiveRequests(spec: PodResourceSpec, field = 'spec'): Resources {
+  // One kind of accelerator per pod: every list is read through here, which refuses a second.
+  let device: string | undefined;
+  const read = (list: ResourceList, at: string): ResourceVector => {
+    const vector = vectorOf(list, at);
+    if (vector.device && device && vector.device !== device) {
+      throw new InvalidInputError(twoDevices(`${at}["${vector.device}"]`, device, vector.device));
+    }
+    device ??= vector.device;
+    return vector;
+  };
   let running = { ...ZERO };
   (spec.containers ?? []).forEach((container, i) => {
-    running = add(running, vectorOf(container.resources?.requests, `${field}.containers[${i}].resources.requests`));
+    running = add(running, read(container.resources?.requests, `${field}.containers[${i}].resources.requests`));
   });
   let sidecars = { ...ZERO };
   let initFloor = { ...ZERO };
   (spec.initContainers ?? []).forEach((container, i) => {
-    const requests = vectorOf(container.resources?.requests, `${field}.initContainers[${i}].resources.requests`);
+    const requests = read(container.resources?.requests, `${field}.initContainers[${i}].resources.requests`);
     if (container.restartPolicy === 'Always') {
       running = add(running, requests);
       sidecars = add(sidecars, requests);
@@ -121,7 +153,7 @@ export function effectiveRequests(spec: PodResourceSpec, field = 'spec'): Resour
       initFloor = max(initFloor, add(requests, sidecars));
     }
   });
-  const total = add(max(running, initFloor), vectorOf(spec.overhead, `${field}.overhead`));
+  const total = add(max(running, initFloor), read(spec.overhead, `${field}.overhead`));
   return toResources(total);
 }
 

@@ -3,6 +3,7 @@
 // it before launch (and EKS AMIs configure the kubelet).
 import { InvalidInputError } from '../errors.ts';
 import type { KubeletConfig, Resources } from '../types.ts';
+import { deviceOf } from './devices.ts';
 import type { InstanceTypeInfo } from './model.ts';
 import { parseBytes, parseCpuMillis } from './quantity.ts';
 
@@ -129,6 +130,6 @@ export function allocatable(
     memoryBytes: Math.max(0, capacityMemory - kubeMemory - systemMemory - eviction),
     pods,
     ephemeralStorageBytes: Math.max(0, storage - kubeStorage - systemStorage - nodefsEviction),
-    gpus: type.gpu?.count ?? type.accelerator?.count ?? 0,
+    gpus: deviceOf(type)?.count ?? 0,
   };
 }

@@ -1,10 +1,13 @@
 // Sums and renderings of pod resource requests, in the fixed units of the domain model.
 import type { Pod, Resources } from '../types.ts';
+import { askedDevice } from './devices.ts';
 
 export interface Demand {
   cpuMillis: number;
   memoryBytes: number;
   gpus: number;
+  /** The accelerator resource gpus counts (devices.ts), when the pods name one. */
+  gpuResource?: string;
   pods: number;
   /** Ephemeral storage (emptyDirs, writable layers, logs); absent reads as 0. */
   storageBytes?: number;
@@ -12,10 +15,12 @@ export interface Demand {
 
 export function demandOf(pods: Pod[]): Demand {
   const demand: Demand = { cpuMillis: 0, memoryBytes: 0, gpus: 0, pods: pods.length, storageBytes: 0 };
+  // Pods asking for different kinds cannot share a node; the first kind names them all.
   for (const pod of pods) {
     demand.cpuMillis += pod.requests.cpuMillis;
     demand.memoryBytes += pod.requests.memoryBytes;
     demand.gpus += pod.requests.gpus ?? 0;
+    demand.gpuResource ??= askedDevice(pod.requests);
     demand.storageBytes! += pod.requests.ephemeralStorageBytes ?? 0;
   }
   return demand;
@@ -53,7 +58,7 @@ export function formatBytes(bytes: number): string {
 }
 
 export function describeDemand(demand: Demand): string {
-  const gpus = demand.gpus ? ` / ${demand.gpus} GPU` : '';
+  const gpus = demand.gpus ? ` / ${demand.gpus} ${demand.gpuResource ?? 'GPU'}` : '';
   const storage = demand.storageBytes ? ` / ${formatBytes(demand.storageBytes)} ephemeral storage` : '';
   return `${demand.cpuMillis}m CPU / ${formatBytes(demand.memoryBytes)} memory${gpus}${storage}`;
 }

@@ -17,6 +17,10 @@ function sidecar(cpu: string, memory: string): V1Container {
   return container(cpu, memory, { restartPolicy: 'Always' });
 }
 
+function withRequests(name: string, requests: Record<string, string>): V1Container {
+  return { name, resources: { requests } };
+}
+
 describe('effectiveRequests', () => {
   it.each([
     {
@@ -87,17 +91,60 @@ describe('effectiveRequests', () => {
       name: 'ephemeral storage and GPUs are carried',
       spec: {
         containers: [
-          { name: 'gpu', resources: { requests: { cpu: '1', 'nvidia.com/gpu': '2', 'ephemeral-storage': '10Gi' } } },
+          withRequests('gpu', { cpu: '1', 'nvidia.com/gpu': '2', 'ephemeral-storage': '10Gi' }),
         ],
       },
-      expected: { cpuMillis: 1000, memoryBytes: 0, gpus: 2, ephemeralStorageBytes: 10 * Gi },
+      expected: { cpuMillis: 1000, memoryBytes: 0, gpus: 2, gpuResource: 'nvidia.com/gpu', ephemeralStorageBytes: 10 * Gi },
+    },
+    {
+      name: 'Neuron devices are carried with their resource name, summed over containers',
+      spec: {
+        containers: [
+          withRequests('a', { cpu: '1', 'aws.amazon.com/neuron': '1' }),
+          withRequests('b', { 'aws.amazon.com/neuron': '2' }),
+        ],
+      },
+      expected: { cpuMillis: 1000, memoryBytes: 0, gpus: 3, gpuResource: 'aws.amazon.com/neuron' },
+    },
+    {
+      name: 'an init container asking for more AMD GPUs than the containers raises the floor',
+      spec: {
+        initContainers: [withRequests('warm', { 'amd.com/gpu': '4' })],
+        containers: [withRequests('main', { cpu: '500m', 'amd.com/gpu': '1' })],
+      },
+      expected: { cpuMillis: 500, memoryBytes: 0, gpus: 4, gpuResource: 'amd.com/gpu' },
+    },
+    {
+      name: 'a zero accelerator request asks for none',
+      spec: { containers: [withRequests('a', { cpu: '1', 'nvidia.com/gpu': '0' })] },
+      expected: { cpuMillis: 1000, memoryBytes: 0 },
     },
   ])('$name', ({ spec, expected }) => {
     expect(effectiveRequests(spec)).toEqual(expected);
   });
 
+  it.each([
+    {
+      where: 'one container',
+      spec: { containers: [withRequests('a', { 'nvidia.com/gpu': '1', 'aws.amazon.com/neuron': '1' })] },
+      message: 'spec.containers[0].resources.requests["aws.amazon.com/neuron"]: the pod asks for nvidia.com/gpu and aws.amazon.com/neuron',
+    },
+    {
+      where: 'two containers',
+      spec: {
+        containers: [
+          withRequests('a', { 'nvidia.com/gpu': '1' }),
+          withRequests('b', { 'amd.com/gpu': '1' }),
+        ],
+      },
+      message: 'spec.containers[1].resources.requests["amd.com/gpu"]: the pod asks for nvidia.com/gpu and amd.com/gpu',
+    },
+  ])('refuses a pod asking for two kinds of accelerator ($where), naming the field', ({ spec, message }) => {
+    expect(() => effectiveRequests(spec)).toThrow(message);
+  });
+
   it('names the container and resource of a bad quantity', () => {
-    const spec = { containers: [container('1'), { name: 'x', resources: { requests: { memory: 'lots' } } }] };
+    const spec = { containers: [container('1'), withRequests('x', { memory: 'lots' })] };
     expect(() => effectiveRequests(spec, 'pod a/b spec')).toThrow(
       'pod a/b spec.containers[1].resources.requests.memory: "lots" is not a Kubernetes quantity',
     );

@@ -1,10 +1,10 @@
 // What every capacity plan must satisfy, whatever the pods: each pod placed once or reported,
-// each node's offerings able to hold its pods, ranked, of one capacity type, at most 60 types,
+// each node's offerings able to hold its pods (accelerators of the kind they ask for too), ranked, of one capacity type, at most 60 types,
 // and the topology constraints holding in the result.
 import { expect } from 'vitest';
 import {
   allocatable, canonicalLabelKey, catalog as snapshotCatalog, MAX_INSTANCE_TYPES, requirementsMatch,
-  type CapacityPlan, type CapacityRequest, type PlannerOptions,
+  type CapacityPlan, type CapacityRequest, type InstanceTypeInfo, type PlannerOptions,
 } from '../../shared/provisioning/index.ts';
 import { ephemeralStorageCapacityBytes } from '../../shared/provisioning/ephemeral-storage.ts';
 import { honoursSoftEviction } from '../../shared/provisioning/launch-template.ts';
@@ -22,6 +22,13 @@ function zoneAllowed(pod: Pod, zone: string): boolean {
   const selector = zoneOnly(Object.entries(pod.nodeSelector).map(([key, value]) => ({ key, operator: 'In' as const, values: [value] })));
   if (!requirementsMatch(selector, labels)) return false;
   return pod.requiredNodeAffinity.length === 0 || pod.requiredNodeAffinity.some((term) => requirementsMatch(zoneOnly(term), labels));
+}
+
+/** How many accelerators of a kind a type carries, read from the catalog (not through devices.ts). */
+function carried(type: InstanceTypeInfo, kind: string): number {
+  if (kind === 'aws.amazon.com/neuron') return type.accelerator?.manufacturer === 'aws' ? type.accelerator.count : 0;
+  const maker = ({ 'nvidia.com/gpu': 'nvidia', 'amd.com/gpu': 'amd', 'habana.ai/gaudi': 'habana' } as Record<string, string>)[kind];
+  return type.gpu !== undefined && type.gpu.manufacturer === maker ? type.gpu.count : 0;
 }
 
 export function expectValidPlan(plan: CapacityPlan, req: CapacityRequest, options: PlannerOptions = {}): void {
@@ -56,6 +63,14 @@ export function expectValidPlan(plan: CapacityPlan, req: CapacityRequest, option
     const cpu = pods.reduce((s, p) => s + p.requests.cpuMillis, 0);
     const mem = pods.reduce((s, p) => s + p.requests.memoryBytes, 0);
     const storage = pods.reduce((s, p) => s + (p.requests.ephemeralStorageBytes ?? 0), 0);
+    // Accelerators: the kind each pod names (NVIDIA's when it names none), their sum per kind.
+    const devices = new Map<string, number>();
+    for (const p of pods) {
+      if ((p.requests.gpus ?? 0) > 0) {
+        const kind = p.requests.gpuResource ?? 'nvidia.com/gpu';
+        devices.set(kind, (devices.get(kind) ?? 0) + p.requests.gpus!);
+      }
+    }
     expect(node.offerings.length).toBeGreaterThan(0);
     expect(new Set(node.offerings.map((o) => o.instanceType)).size).toBeLessThanOrEqual(MAX_INSTANCE_TYPES);
     expect(node.hourlyPrice).toBe(node.offerings[0]!.price);
@@ -70,6 +85,10 @@ export function expectValidPlan(plan: CapacityPlan, req: CapacityRequest, option
       if (mem > alloc.memoryBytes) expect(mem, `${o.instanceType} holds the node's memory`).toBeLessThanOrEqual(alloc.memoryBytes);
       if (storage > alloc.ephemeralStorageBytes!) {
         expect(storage, `${o.instanceType} holds the node's ephemeral storage`).toBeLessThanOrEqual(alloc.ephemeralStorageBytes!);
+      }
+      for (const [kind, count] of devices) {
+        const has = carried(cat.get(o.instanceType)!, kind);
+        if (has < count) expect(has, `${o.instanceType} carries the node's ${count} ${kind}`).toBeGreaterThanOrEqual(count);
       }
     }
     const first = allocatableOf(node.offerings[0]!.instanceType, nodeClass);

@@ -6,7 +6,7 @@ import {
 } from '../../shared/provisioning/index.ts';
 import type { Pod, Requirement, TopologySpreadConstraint } from '../../shared/types.ts';
 import {
-  BARE_NODE_CLASS, NOW, ON_DEMAND, TINY_TYPES, ZONES, request, spotPrice, tinyOptions, tinyPool,
+  BARE_NODE_CLASS, NOW, ON_DEMAND, TINY_PRICES, TINY_TYPES, ZONES, request, spotPrice, tinyOptions, tinyPool, tinyType,
 } from './capacity-fixtures.ts';
 import { expectValidPlan } from './capacity-invariants.ts';
 import { CURRENT_GENERATION, mixedPods, mixedRequest } from '../../bench/provisioning.ts';
@@ -123,6 +123,42 @@ describe('planCapacity: special hardware and the type cap', () => {
   it('uses a GPU type for a pod that requests a GPU, and only GPU types for it', () => {
     const result = plan(request([pod('train', { cpu: 2000, memoryGiB: 4, gpus: 1 })], { nodePools: [anyArch] }));
     expect(result.nodes[0]!.offerings.map((o) => o.instanceType)).toEqual(['g1.1x', 'g1.1x', 'g1.1x']);
+  });
+
+  describe('accelerators of the kind a pod asks for', () => {
+    // The tiny catalog plus an Inferentia-like type, cheaper than the NVIDIA g1.1x (1.00).
+    const n1 = tinyType('n1.1x', 4, 16, { accelerator: { name: 'inferentia2', manufacturer: 'aws', count: 1 } });
+    const withNeuron = tinyOptions([...TINY_TYPES, n1], { ...TINY_PRICES, 'n1.1x': 0.5 });
+    const nvidia = pod('train', { cpu: 2000, memoryGiB: 4, gpus: 1 });
+    const neuron = pod('infer', { cpu: 2000, memoryGiB: 4, gpus: 1, gpuResource: 'aws.amazon.com/neuron' });
+
+    it('gives a pod asking for nvidia.com/gpu (the kind a bare count means) NVIDIA types only, though Neuron is cheaper', () => {
+      const result = plan(request([nvidia], { nodePools: [anyArch] }), withNeuron);
+      expect(result.nodes[0]!.offerings.map((o) => o.instanceType)).toEqual(['g1.1x', 'g1.1x', 'g1.1x']);
+    });
+
+    it('gives a pod asking for aws.amazon.com/neuron Neuron types only, and never mixes the kinds on a node', () => {
+      const result = plan(request([nvidia, neuron], { nodePools: [anyArch] }), withNeuron);
+      expect(result.nodes.map((n) => [n.offerings[0]!.instanceType, n.pods])).toEqual(
+        expect.arrayContaining([['g1.1x', ['default/train']], ['n1.1x', ['default/infer']]]),
+      );
+      expect(result.nodes).toHaveLength(2);
+      expect(result.hourlyCost).toBeCloseTo(1.5, 6);
+    });
+
+    it('reports a pod asking for a kind no type carries, naming the resource', () => {
+      const gaudi = pod('gaudi', { cpu: 1000, memoryGiB: 1, gpus: 1, gpuResource: 'habana.ai/gaudi' });
+      expect(plan(request([gaudi], { nodePools: [anyArch] }), withNeuron).unschedulable).toEqual([
+        { pod: 'default/gaudi', reason: 'NodePool default: no usable instance type offers habana.ai/gaudi' },
+      ]);
+    });
+
+    it('refuses an accelerator resource it does not know, naming the pod and the value', () => {
+      const odd = pod('odd', { gpus: 1, gpuResource: 'example.com/tpu' });
+      expect(() => planCapacity(request([odd]), withNeuron)).toThrow(
+        'pod default/odd: requests.gpuResource must be one of nvidia.com/gpu, amd.com/gpu, aws.amazon.com/neuron, habana.ai/gaudi, got "example.com/tpu"',
+      );
+    });
   });
 
   it('uses metal when a pod selects the metal size', () => {

@@ -5,8 +5,8 @@ import type { NodeClass, NodePool, Pod, Requirement } from '../../shared/types.t
 export const GiB = 2 ** 30;
 export const MiB = 2 ** 20;
 
-export function pod(name: string, overrides: Partial<Pod> & { cpu?: number; memoryGiB?: number; gpus?: number } = {}): Pod {
-  const { cpu = 500, memoryGiB = 1, gpus, ...rest } = overrides;
+export function pod(name: string, overrides: Partial<Pod> & { cpu?: number; memoryGiB?: number; gpus?: number; gpuResource?: string } = {}): Pod {
+  const { cpu = 500, memoryGiB = 1, gpus, gpuResource, ...rest } = overrides;
   return {
     namespace: 'default',
     name,
@@ -14,7 +14,7 @@ export function pod(name: string, overrides: Partial<Pod> & { cpu?: number; memo
     phase: 'Running',
     labels: {},
     annotations: {},
-    requests: { cpuMillis: cpu, memoryBytes: memoryGiB * GiB, ...(gpus !== undefined ? { gpus } : {}) },
+    requests: { cpuMillis: cpu, memoryBytes: memoryGiB * GiB, ...(gpus !== undefined ? { gpus } : {}), ...(gpuResource ? { gpuResource } : {}) },
     nodeSelector: {},
     requiredNodeAffinity: [],
     tolerations: [],

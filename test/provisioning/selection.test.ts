@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CapacityUnavailableError, InvalidInputError, NoCompatibleOfferingError } from '../../shared/errors.ts';
 import {
   EXCLUSION, MAX_INSTANCE_TYPES, candidateInstanceTypes, catalog, onDemandPrice, planReplacement, simulatedSpotPrices,
-  type ReplacementInput,
+  type InstanceTypeInfo, type ReplacementInput,
 } from '../../shared/provisioning/index.ts';
 import type { Requirement, SpotPrice, UnavailableOffering } from '../../shared/types.ts';
 import { SPOT_AND_ON_DEMAND, excludedCount, nodeClass, nodePool, planTypes, pod } from './fixtures.ts';
@@ -192,15 +192,35 @@ describe('planReplacement: fit and constraints', () => {
     expect(excludedCount(plan, EXCLUSION.specialHardware)).toBeGreaterThan(100);
   });
 
-  it('includes GPU types for a pod that requests a GPU, and only those', () => {
+  it('includes NVIDIA GPU types for a pod that requests nvidia.com/gpu, and only those', () => {
     const plan = planReplacement(input({ nodePool: anyGeneralPurpose, pods: [pod('train', { cpu: 2000, memoryGiB: 8, gpus: 1 })] }));
     expect(planTypes(plan).length).toBeGreaterThan(0);
     for (const name of planTypes(plan)) {
       const t = catalog().get(name)!;
-      expect((t.gpu?.count ?? t.accelerator?.count ?? 0) >= 1).toBe(true);
+      // Not an Inferentia, Trainium or AMD type, though those are cheaper than most NVIDIA ones.
+      expect(t.gpu?.manufacturer).toBe('nvidia');
+      expect(t.gpu!.count).toBeGreaterThanOrEqual(1);
       expect(t.bareMetal).toBe(false);
     }
     expect(plan.offerings[0]!.price).toBeLessThanOrEqual(onDemandPrice('us-east-1', 'g4dn.xlarge')!);
+  });
+
+  it.each([
+    { resource: 'aws.amazon.com/neuron', count: 2, families: ['inf1', 'inf2', 'trn1', 'trn1n', 'trn2'], holds: (t: InstanceTypeInfo) => t.accelerator?.manufacturer === 'aws' && t.accelerator.count >= 2 },
+    { resource: 'amd.com/gpu', count: 1, families: ['g4ad'], holds: (t: InstanceTypeInfo) => t.gpu?.manufacturer === 'amd' },
+  ])('offers only types carrying $resource for a pod that requests it', ({ resource, count, families, holds }) => {
+    const plan = planReplacement(input({ nodePool: anyGeneralPurpose, pods: [pod('infer', { cpu: 1000, memoryGiB: 4, gpus: count, gpuResource: resource })] }));
+    expect(planTypes(plan).length).toBeGreaterThan(0);
+    for (const name of planTypes(plan)) {
+      const t = catalog().get(name)!;
+      expect(families).toContain(t.family);
+      expect(holds(t)).toBe(true);
+    }
+  });
+
+  it('refuses a pod asking for accelerators no type of the pool carries, naming the resource', () => {
+    const pods = [pod('gaudi', { cpu: 1000, memoryGiB: 4, gpus: 1, gpuResource: 'habana.ai/gaudi' })];
+    expect(() => planReplacement(input({ nodePool: anyGeneralPurpose, pods }))).toThrow(/fits 1 pod needing 1000m CPU \/ 4Gi memory \/ 1 habana\.ai\/gaudi in us-east-1/);
   });
 
   it('includes GPU types when the NodePool selects by GPU label', () => {

@@ -1,9 +1,11 @@
 // Which of a pool's instance types and offerings a pod class accepts: its nodeSelector and
 // required node affinity against each type's labels (and, when they name zone or capacity
 // type, each offering's), its tolerations against the pool's taints, and whether it asked for
-// the metal/GPU/accelerator types that are otherwise left out. Classes that select nodes alike
-// share one answer per pool.
+// the metal/GPU/accelerator types that are otherwise left out; a pod requesting accelerators
+// only fits types carrying that kind (devices.ts). Classes that select nodes alike share one
+// answer per pool.
 import type { Pod, Taint } from '../../types.ts';
+import { askedDevice, carriesDevice } from '../devices.ts';
 import { LABEL } from '../labels.ts';
 import { OFFERING_KEYS, describeTaint, podRequirements, specialHardwareAllowed, specialHardwareAsk } from '../offering-rules.ts';
 import { canonicalLabelKey, compilePodConstraints, untoleratedTaint } from '../requirements.ts';
@@ -37,6 +39,7 @@ export function fitClassToPool(template: Pod, table: PoolTable, zones: string[])
   const n = table.types.length;
   const fit: ClassFit = { compat: new Uint8Array(n), spot: new Int32Array(n), od: new Int32Array(n), zones: 0 };
   for (const type of table.types) {
+    if (!carriesDevice(type.info, template.requests)) continue;
     let spot = 0;
     let od = 0;
     if (!perOffering) {
@@ -63,6 +66,10 @@ export function fitClassToPool(template: Pod, table: PoolTable, zones: string[])
     fit.zones |= spot | od;
   }
   if (fit.zones === 0) {
+    const device = askedDevice(template.requests);
+    if (device && !table.types.some((t) => carriesDevice(t.info, template.requests))) {
+      return { reason: `NodePool ${table.pool.name}: no usable instance type offers ${device}` };
+    }
     const refused = table.types.some((t) => (t.refusedSpot | t.refusedOd) !== 0 && accepts(t.labels));
     return {
       reason: refused

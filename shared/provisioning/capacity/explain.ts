@@ -1,6 +1,7 @@
 // The reason a packer gives for pods it could not place: per NodePool, whether no type fits the
 // pod at all, the fitting ones were refused for capacity a moment ago, none is offered in the
 // zones the pod may use, or the pool's limits are reached.
+import { askedDevice } from '../devices.ts';
 import { describeDemand } from '../resources.ts';
 import { COMPATIBLE, type ClassFit } from './class-fit.ts';
 import type { PoolTable } from './pool-table.ts';
@@ -10,7 +11,8 @@ import { fitsOne } from './fits-one.ts';
 /** Why no node could be opened for the class in these zones, pool by pool. */
 export function explainUnplaced(setup: PlanningSetup, c: number, zoneMask: number, usable: PoolTable[]): string {
   const cls = setup.classes[c]!;
-  const need = describeDemand({ cpuMillis: cls.cpu, memoryBytes: cls.mem, gpus: cls.gpus, pods: 1, storageBytes: cls.storage });
+  const gpuResource = askedDevice(cls.template.requests);
+  const need = describeDemand({ cpuMillis: cls.cpu, memoryBytes: cls.mem, gpus: cls.gpus, pods: 1, storageBytes: cls.storage, ...(gpuResource ? { gpuResource } : {}) });
   const reasons = usable.map((pool) => {
     const fit: ClassFit = setup.fits[c]![pool.index]!;
     const fitting = pool.types.filter((t) => fit.compat[t.index] === COMPATIBLE && fitsOne(t, cls));

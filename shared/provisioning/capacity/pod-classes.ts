@@ -3,6 +3,8 @@
 // thousand pods from a few Deployments become a few dozen classes.
 import { InvalidInputError } from '../../errors.ts';
 import type { Pod } from '../../types.ts';
+import { ACCELERATOR_RESOURCES } from '../../well-known.ts';
+import { askedDevice } from '../devices.ts';
 
 export interface PodClass {
   index: number;
@@ -14,7 +16,7 @@ export interface PodClass {
   gpus: number;
   /** Ephemeral storage request, bytes. */
   storage: number;
-  /** nodeSelector + required node affinity + whether GPUs are requested: what decides the instance types. */
+  /** nodeSelector + required node affinity + the accelerator resource requested: what decides the instance types. */
   placementKey: string;
 }
 
@@ -33,6 +35,10 @@ function validatePod(pod: Pod, field: string): void {
     throw new InvalidInputError(
       `pod ${podId(pod)}: requests must be non-negative numbers, got ${JSON.stringify(pod.requests)}`,
     );
+  }
+  const device = pod.requests.gpuResource;
+  if (device !== undefined && !ACCELERATOR_RESOURCES.includes(device)) {
+    throw new InvalidInputError(`pod ${podId(pod)}: requests.gpuResource must be one of ${ACCELERATOR_RESOURCES.join(', ')}, got ${JSON.stringify(device)}`);
   }
   for (const c of pod.topologySpread) {
     if (!Number.isInteger(c.maxSkew) || c.maxSkew < 1) {
@@ -73,7 +79,7 @@ export function groupPods(pods: Pod[]): PodClass[] {
     const { cpuMillis, memoryBytes } = pod.requests;
     const gpus = pod.requests.gpus ?? 0;
     const storage = pod.requests.ephemeralStorageBytes ?? 0;
-    const placementKey = `${json(pod.nodeSelector)}\u0001${json(pod.requiredNodeAffinity)}\u0001${gpus > 0 ? 'gpu' : ''}`;
+    const placementKey = `${json(pod.nodeSelector)}\u0001${json(pod.requiredNodeAffinity)}\u0001${askedDevice(pod.requests) ?? ''}`;
     let key = `${pod.namespace}\u0000${cpuMillis}\u0000${memoryBytes}\u0000${gpus}\u0000${storage}\u0000${placementKey}\u0000${json(pod.tolerations)}` +
       `\u0000${json(pod.topologySpread)}\u0000${json(pod.podAntiAffinity)}\u0000${json(pod.podAffinity ?? [])}\u0000`;
     for (const k of labelKeys) key += `${pod.labels[k] ?? '\u0002'}\u0001`;
