@@ -325,7 +325,7 @@ function formatNode(node: PlannedNode, number: number): string[] {
   const header =
     `Node ${number}: pool ${node.nodePool}, ${node.capacityType}, zone ${node.zone ?? 'any'}, ` +
     `${node.pods.length} ${plural(node.pods.length, 'pod')}, requests ${vcpus(node.requests.cpuMillis)} vCPU / ${gib(node.requests.memoryBytes)} GiB` +
-    `${node.requests.gpus ? ` / ${node.requests.gpus} GPU` : ''}` +
+    `${node.requests.gpus ? ` / ${node.requests.gpus} ${node.requests.gpuResource ?? 'GPU'}` : ''}` +
     `${node.requests.ephemeralStorageBytes ? ` / ${gib(node.requests.ephemeralStorageBytes)} GiB ephemeral storage` : ''}, ${dollars(node.hourlyPrice)}/hour`;
   const rows = node.offerings.slice(0, OFFERINGS_SHOWN).map((offering) => {
     const type = cat.get(offering.instanceType);

@@ -143,6 +143,7 @@ describe('planCapacity: special hardware and the type cap', () => {
         expect.arrayContaining([['g1.1x', ['default/train']], ['n1.1x', ['default/infer']]]),
       );
       expect(result.nodes).toHaveLength(2);
+      expect(result.nodes.map((n) => `${n.requests.gpus} ${n.requests.gpuResource}`).sort()).toEqual(['1 aws.amazon.com/neuron', '1 nvidia.com/gpu']);
       expect(result.hourlyCost).toBeCloseTo(1.5, 6);
     });
 

@@ -5,6 +5,7 @@
 // kept, pool limits never exceeded whichever offering EC2 picks. planCapacity runs it on every
 // packed node; planReplacement on the one node that takes over an interrupted node's pods, and
 // asks it to count what was left out and why.
+import { deviceOf } from '../devices.ts';
 import type { CapacityType, PricedOffering } from '../../types.ts';
 import {
   EXCLUSION, MAX_INSTANCE_TYPES, capInstanceTypes, minValuesShortfall, specialHardwareAllowed,
@@ -320,6 +321,8 @@ export function finalizeNodes(setup: PlanningSetup, nodes: PlanNode[]): { planne
     const type = pool.types[first.typeIndex]!;
     const overhead = type.daemonSetOverhead;
     const storage = node.storage + (overhead.storageBytes ?? 0);
+    // Every pod asking for accelerators on a node asks for its type's kind (class-fit.ts).
+    const device = deviceOf(type.info);
     const plannedNode: PlannedNode = {
       nodePool: pool.pool.name,
       capacityType: first.capacityType,
@@ -330,6 +333,7 @@ export function finalizeNodes(setup: PlanningSetup, nodes: PlanNode[]): { planne
         memoryBytes: node.mem + overhead.memoryBytes,
         pods: node.pods + overhead.pods,
         gpus: node.gpus + overhead.gpus,
+        ...(node.gpus + overhead.gpus > 0 && device ? { gpuResource: device.resource } : {}),
         ...(storage > 0 ? { ephemeralStorageBytes: storage } : {}),
       },
       hourlyPrice: first.price,
