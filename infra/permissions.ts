@@ -185,7 +185,7 @@ export function taskFunctionStatements(name: TaskFunctionName, ctx: PermissionCo
         describeCluster(ctx),
         ...readNodeConfig(ctx),
         readPublicAmiParameters(),
-        ec2Describe('DescribeInstances', 'DescribeSecurityGroups'),
+        ec2Describe('DescribeImages', 'DescribeInstances', 'DescribeSecurityGroups'),
         ...launchCapacity(ctx),
         recordAvailability(ctx),
       ];

@@ -17,6 +17,7 @@ import type {
   Offering,
   Pod,
   PodDisruptionBudget,
+  MachineImage,
   SelectorTerm,
   SpotPrice,
   Subnet,
@@ -43,6 +44,12 @@ export interface ComputePort {
   resolveSubnets(terms: SelectorTerm[]): Promise<Subnet[]>;
   /** Security group ids matching any of the terms; empty when none match. */
   resolveSecurityGroups(terms: SelectorTerm[]): Promise<string[]>;
+  /**
+   * Available AMIs matching any of the terms (id, name with EC2's * and ? wildcards, tags, all
+   * of a term's fields together; a name without an owner looks at the account's own and
+   * Amazon's), each once; empty when none match.
+   */
+  resolveImages(terms: SelectorTerm[]): Promise<MachineImage[]>;
   /** Creates the launch template unless one of that name exists; returns its name either way. */
   ensureLaunchTemplate(spec: LaunchTemplateSpec): Promise<string>;
 }

@@ -239,6 +239,16 @@ export interface Subnet {
   availableIpAddressCount: number;
 }
 
+/** An AMI an amiSelectorTerm matched: what choosing among them needs. */
+export interface MachineImage {
+  imageId: string;
+  name: string;
+  /** amd64 or arm64 (EC2's x86_64 read as amd64); any other architecture as EC2 names it. */
+  architecture: string;
+  /** ISO 8601, as EC2 reports CreationDate. */
+  creationDate: string;
+}
+
 /** One way to buy one node: an instance type in a zone with a capacity type. */
 export interface Offering {
   instanceType: string;

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { CapacityUnavailableError, ConfigurationNotFoundError, NodewrightError } from '../../shared/errors.ts';
 import { buildFleetRequest, capacityErrorOfferings, catalog } from '../../shared/provisioning/index.ts';
 import { imageFamilyOf, launchTemplateSpec } from '../../shared/provisioning/launch-template.ts';
+import { chooseImage } from '../../shared/provisioning/image-choice.ts';
 import { defineStep } from '../../shared/runtime/handler.ts';
 import { loadPoolAndClass } from '../../shared/runtime/node-config.ts';
 import { nodeRefSchema, noticeSchema, replacementPlanSchema } from '../../shared/runtime/schemas.ts';
@@ -137,13 +138,23 @@ function sameArchitectureAs(offerings: PricedOffering[]): PricedOffering[] {
   return offerings.filter((offering) => architectureOf(offering.instanceType) === first);
 }
 
+/**
+ * The AMI for the node's architecture: an alias from its SSM parameter; otherwise, as Karpenter
+ * does, the newest available image built for that architecture among those any term selects
+ * (id, name, tags, owner), so a class listing an amd64 and an arm64 AMI boots each on its own.
+ */
 async function resolveImage(ports: Ports, nodeClass: NodeClass, kubernetesVersion: string, architecture: string) {
-  const term = nodeClass.amiSelectorTerms[0];
-  if (term?.alias) return ports.parameters.resolveImageAlias(term.alias, kubernetesVersion, architecture);
-  if (term?.id) return term.id;
-  throw new ConfigurationNotFoundError(
-    `EC2NodeClass "${nodeClass.name}": amiSelectorTerms must give an alias (al2023@latest, bottlerocket@latest) or an id; selection by tags is not supported yet`,
-  );
+  const alias = nodeClass.amiSelectorTerms[0]?.alias;
+  if (alias) return ports.parameters.resolveImageAlias(alias, kubernetesVersion, architecture);
+  const images = await ports.compute.resolveImages(nodeClass.amiSelectorTerms);
+  const image = chooseImage(images, architecture);
+  if (!image) {
+    const found = images.length === 0 ? 'no available image matches them' : `they match ${images.length} image(s), none built for ${architecture}`;
+    throw new ConfigurationNotFoundError(
+      `EC2NodeClass "${nodeClass.name}": amiSelectorTerms ${JSON.stringify(nodeClass.amiSelectorTerms)}: ${found}`,
+    );
+  }
+  return image.imageId;
 }
 
 /** The same instance and attempt always give the same token, so a retried task launches nothing new. */

@@ -3,6 +3,7 @@
 import {
   CreateFleetCommand,
   CreateLaunchTemplateCommand,
+  DescribeImagesCommand,
   DescribeInstancesCommand,
   DescribeSecurityGroupsCommand,
   DescribeSpotPriceHistoryCommand,
@@ -14,11 +15,11 @@ import {
   type _InstanceType,
 } from '@aws-sdk/client-ec2';
 import type { Clock, ComputePort } from '../ports.ts';
-import type { FleetRequest, FleetResult, Instance, LaunchTemplateSpec, SelectorTerm, SpotPrice, Subnet } from '../types.ts';
+import type { FleetRequest, FleetResult, Instance, LaunchTemplateSpec, MachineImage, SelectorTerm, SpotPrice, Subnet } from '../types.ts';
 import { createFleetInput, fleetResult } from './ec2-fleet.ts';
 import { LIVE_INSTANCE_STATES, toInstance } from './ec2-instances.ts';
 import { createLaunchTemplateInput } from './ec2-launch-template.ts';
-import { selectorFilters, type SelectorTarget } from './ec2-selectors.ts';
+import { imageQuery, kubernetesArch, selectorFilters, type SelectorTarget } from './ec2-selectors.ts';
 import { latestSpotPrices } from './ec2-spot-prices.ts';
 import { callAws, isAwsError, rethrowAwsError } from './errors.ts';
 
@@ -156,6 +157,30 @@ export class Ec2Compute implements ComputePort {
       } while (nextToken);
     }
     return [...groupIds];
+  }
+
+  async resolveImages(terms: SelectorTerm[]): Promise<MachineImage[]> {
+    const images = new Map<string, MachineImage>();
+    for (const query of terms.map(imageQuery)) {
+      if (!query) continue;
+      let nextToken: string | undefined;
+      do {
+        const output = await callAws('DescribeImages', () =>
+          this.ec2.send(new DescribeImagesCommand({ ...query, MaxResults: 1000, ...(nextToken ? { NextToken: nextToken } : {}) })),
+        );
+        for (const image of output.Images ?? []) {
+          if (!image.ImageId || images.has(image.ImageId)) continue;
+          images.set(image.ImageId, {
+            imageId: image.ImageId,
+            name: image.Name ?? '',
+            architecture: kubernetesArch(image.Architecture),
+            creationDate: image.CreationDate ?? '',
+          });
+        }
+        nextToken = output.NextToken || undefined;
+      } while (nextToken);
+    }
+    return [...images.values()];
   }
 
   async ensureLaunchTemplate(spec: LaunchTemplateSpec): Promise<string> {

@@ -3,7 +3,7 @@
 // are united. Filters are used even for ids, because an id filter that matches nothing returns
 // an empty list where the `SubnetIds`/`GroupIds` parameters would throw NotFound.
 
-import type { Filter } from '@aws-sdk/client-ec2';
+import type { DescribeImagesCommandInput, Filter } from '@aws-sdk/client-ec2';
 import type { SelectorTerm } from '../types.ts';
 
 export type SelectorTarget = 'subnet' | 'security-group';
@@ -29,3 +29,27 @@ export function selectorFilters(term: SelectorTerm, target: SelectorTarget): Fil
   }
   return filters.length > 0 ? filters : undefined;
 }
+
+/** Owners Karpenter looks at for an AMI term naming an image without naming its owner. */
+const DEFAULT_IMAGE_OWNERS = ['self', 'amazon'];
+
+/**
+ * One amiSelectorTerm as a DescribeImages query, or undefined when the term gives no id, name or
+ * tag (an alias is resolved from SSM instead; an owner alone would list every image it has):
+ * available images only; the owner, else self and Amazon when the term names an image.
+ */
+export function imageQuery(term: SelectorTerm): Pick<DescribeImagesCommandInput, 'Filters' | 'Owners'> | undefined {
+  const filters: Filter[] = [];
+  if (term.id !== undefined) filters.push({ Name: 'image-id', Values: [term.id] });
+  if (term.name !== undefined) filters.push({ Name: 'name', Values: [term.name] });
+  for (const [key, value] of Object.entries(term.tags ?? {})) {
+    filters.push(value === '*' ? { Name: 'tag-key', Values: [key] } : { Name: `tag:${key}`, Values: [value] });
+  }
+  if (filters.length === 0) return undefined;
+  filters.push({ Name: 'state', Values: ['available'] });
+  const owners = term.owner !== undefined ? [term.owner] : term.name !== undefined ? DEFAULT_IMAGE_OWNERS : undefined;
+  return { Filters: filters, ...(owners ? { Owners: owners } : {}) };
+}
+
+/** EC2's architecture as the Kubernetes arch label spells it: x86_64 is amd64; others unchanged. */
+export const kubernetesArch = (ec2Architecture: string | undefined): string => (ec2Architecture === 'x86_64' ? 'amd64' : ec2Architecture ?? '');

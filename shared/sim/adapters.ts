@@ -38,6 +38,7 @@ function simCompute(world: SimWorld): ComputePort {
     describeSpotPrices: async (instanceTypes) => ec2.describeSpotPrices(instanceTypes),
     resolveSubnets: async (terms) => ec2.resolveSubnets(terms),
     resolveSecurityGroups: async (terms) => ec2.resolveSecurityGroups(terms),
+    resolveImages: async (terms) => ec2.resolveImages(terms),
     ensureLaunchTemplate: async (spec) => ec2.ensureLaunchTemplate(spec),
   };
 }

@@ -7,7 +7,7 @@
 import type { Clock } from '../ports.ts';
 import type {
   CapacityType, FleetError, FleetOverride, FleetRequest, FleetResult, Instance, InstanceState,
-  LaunchTemplateSpec, SelectorTerm, SpotPrice, Subnet,
+  LaunchTemplateSpec, MachineImage, SelectorTerm, SpotPrice, Subnet,
 } from '../types.ts';
 import {
   instanceRetirementScheduled, instanceStateChange, rebalanceRecommendation, spotInterruptionWarning,
@@ -31,6 +31,12 @@ export interface SimSubnet {
   /** IPv4 CIDR, /16 to /28; addresses are drawn from it. */
   cidrBlock: string;
   availableIpAddressCount: number;
+  tags: Record<string, string>;
+}
+
+/** An AMI the simulated account can see: its own, or one an owner such as `amazon` shares. */
+export interface SimImage extends MachineImage {
+  owner: string;
   tags: Record<string, string>;
 }
 
@@ -62,6 +68,8 @@ export interface SimEc2Options {
   catalog: Ec2Catalog;
   subnets: SimSubnet[];
   securityGroups: SimSecurityGroup[];
+  /** AMIs amiSelectorTerms may select by id, name or tags (aliases resolve through SSM instead); none by default. */
+  images?: SimImage[];
   capacity: CapacityRule[];
   /** Seconds from pending to running, drawn uniformly. */
   bootSeconds: [number, number];
@@ -221,6 +229,12 @@ export class SimEc2 {
     return this.options.securityGroups
       .filter((g) => terms.some((t) => matchesTerm(t, g.groupId, g.groupName, g.tags)))
       .map((g) => g.groupId);
+  }
+
+  resolveImages(terms: SelectorTerm[]): MachineImage[] {
+    return (this.options.images ?? [])
+      .filter((image) => terms.some((term) => imageMatches(term, image, this.options.account)))
+      .map(({ imageId, name, architecture, creationDate }) => ({ imageId, name, architecture, creationDate }));
   }
 
   ensureLaunchTemplate(spec: LaunchTemplateSpec): string {
@@ -470,11 +484,33 @@ export function privateDnsName(ip: string, region: string): string {
 function matchesTerm(term: SelectorTerm, id: string, name: string | undefined, tags: Record<string, string>): boolean {
   if (term.id !== undefined && term.id !== id) return false;
   if (term.name !== undefined && term.name !== name) return false;
-  for (const [key, value] of Object.entries(term.tags ?? {})) {
-    if (!(key in tags)) return false;
-    if (value !== '*' && tags[key] !== value) return false;
-  }
+  if (!tagsMatch(term.tags, tags)) return false;
   return term.id !== undefined || term.name !== undefined || Object.keys(term.tags ?? {}).length > 0;
+}
+
+/** Every tag of the term is there with its value ('*': any value), as EC2's tag filters match. */
+function tagsMatch(wanted: Record<string, string> | undefined, tags: Record<string, string>): boolean {
+  return Object.entries(wanted ?? {}).every(([key, value]) => key in tags && (value === '*' || tags[key] === value));
+}
+
+/**
+ * An amiSelectorTerm against an image, as DescribeImages answers its query (ec2-selectors.ts
+ * imageQuery): id, name (EC2's * and ? wildcards) and tags together; the term's owner (`self` is
+ * the account), else, when it names an image, the account's own and Amazon's.
+ */
+function imageMatches(term: SelectorTerm, image: SimImage, account: string): boolean {
+  if (term.id === undefined && term.name === undefined && Object.keys(term.tags ?? {}).length === 0) return false;
+  if (term.id !== undefined && term.id !== image.imageId) return false;
+  if (term.name !== undefined && !wildcardPattern(term.name).test(image.name)) return false;
+  if (!tagsMatch(term.tags, image.tags)) return false;
+  const owners = term.owner !== undefined ? [term.owner] : term.name !== undefined ? ['self', 'amazon'] : undefined;
+  return owners === undefined || owners.some((owner) => owner === image.owner || (owner === 'self' && image.owner === account));
+}
+
+/** EC2 filter wildcards: * any run of characters, ? one character; everything else literal. */
+function wildcardPattern(pattern: string): RegExp {
+  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${body}$`);
 }
 
 function publicView(instance: SimInstance): Instance {

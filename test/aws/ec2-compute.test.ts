@@ -1,6 +1,7 @@
 import {
   CreateFleetCommand,
   CreateLaunchTemplateCommand,
+  DescribeImagesCommand,
   DescribeInstancesCommand,
   DescribeSecurityGroupsCommand,
   DescribeSpotPriceHistoryCommand,
@@ -317,6 +318,38 @@ describe('resolveSubnets', () => {
       .resolvesOnce({ Subnets: [{ SubnetId: 'subnet-c', AvailabilityZone: 'us-east-1c', AvailableIpAddressCount: 2 }] });
     expect((await compute.resolveSubnets([{ tags: { tier: 'private' } }])).map((s) => s.subnetId)).toEqual(['subnet-a', 'subnet-c']);
     expect(ec2.commandCalls(DescribeSubnetsCommand)[1]!.args[0].input.NextToken).toBe('t');
+  });
+});
+
+describe('resolveImages', () => {
+  const AVAILABLE = { Name: 'state', Values: ['available'] };
+
+  it('queries each term once (id; name within self and Amazon; tags within the named owner), pages, and returns each image once with its arch', async () => {
+    ec2.on(DescribeImagesCommand, { Filters: [{ Name: 'image-id', Values: ['ami-1'] }, AVAILABLE], MaxResults: 1000 })
+      .resolves({ Images: [{ ImageId: 'ami-1', Name: 'custom-1', Architecture: 'arm64', CreationDate: '2026-01-01T00:00:00.000Z' }] });
+    ec2.on(DescribeImagesCommand, { Filters: [{ Name: 'name', Values: ['eks-node-*'] }, AVAILABLE], Owners: ['self', 'amazon'], MaxResults: 1000 })
+      .resolvesOnce({ Images: [{ ImageId: 'ami-2', Name: 'eks-node-a', Architecture: 'x86_64', CreationDate: '2026-02-01T00:00:00.000Z' }], NextToken: 'page-2' })
+      .resolves({ Images: [{ ImageId: 'ami-1', Name: 'custom-1', Architecture: 'arm64', CreationDate: '2026-01-01T00:00:00.000Z' }] });
+    ec2.on(DescribeImagesCommand, { Filters: [{ Name: 'tag:team', Values: ['platform'] }, { Name: 'tag-key', Values: ['golden'] }, AVAILABLE], Owners: ['123456789012'] })
+      .resolves({ Images: [{ ImageId: 'ami-3', Name: 'golden', Architecture: 'x86_64', CreationDate: '2026-03-01T00:00:00.000Z' }] });
+
+    const images = await compute.resolveImages([
+      { id: 'ami-1' }, { name: 'eks-node-*' }, { tags: { team: 'platform', golden: '*' }, owner: '123456789012' }, { alias: 'al2023@latest' },
+    ]);
+
+    expect(images).toEqual([
+      { imageId: 'ami-1', name: 'custom-1', architecture: 'arm64', creationDate: '2026-01-01T00:00:00.000Z' },
+      { imageId: 'ami-2', name: 'eks-node-a', architecture: 'amd64', creationDate: '2026-02-01T00:00:00.000Z' },
+      { imageId: 'ami-3', name: 'golden', architecture: 'amd64', creationDate: '2026-03-01T00:00:00.000Z' },
+    ]);
+    // The alias term is SSM's business: three queries, the name query's two pages, four calls.
+    expect(ec2.commandCalls(DescribeImagesCommand)).toHaveLength(4);
+    expect(ec2.commandCalls(DescribeImagesCommand)[2]!.args[0].input).toMatchObject({ NextToken: 'page-2' });
+  });
+
+  it('is empty when no image matches', async () => {
+    ec2.on(DescribeImagesCommand).resolves({ Images: [] });
+    expect(await compute.resolveImages([{ tags: { team: 'nobody' } }])).toEqual([]);
   });
 });
 

@@ -236,7 +236,7 @@ describe('IAM, least privilege per function', () => {
     'prepare-interruption': ['ec2:DescribeInstances', 'eks:DescribeCluster'],
     'cordon-node': ['eks:DescribeCluster'],
     'plan-replacement': ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'ec2:DescribeSpotPriceHistory', 'ec2:DescribeSubnets', 'eks:DescribeCluster', 'pricing:GetProducts', 'ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath'],
-    'launch-replacement': ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'ec2:CreateFleet', 'ec2:CreateLaunchTemplate', 'ec2:CreateTags', 'ec2:DescribeInstances', 'ec2:DescribeSecurityGroups', 'ec2:RunInstances', 'eks:DescribeCluster', 'iam:PassRole', 'ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath'],
+    'launch-replacement': ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'ec2:CreateFleet', 'ec2:CreateLaunchTemplate', 'ec2:CreateTags', 'ec2:DescribeImages', 'ec2:DescribeInstances', 'ec2:DescribeSecurityGroups', 'ec2:RunInstances', 'eks:DescribeCluster', 'iam:PassRole', 'ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath'],
     'check-replacement': ['ec2:DescribeInstances', 'eks:DescribeCluster'],
     'drain-node': ['eks:DescribeCluster'],
     'terminate-instance': ['ec2:TerminateInstances', 'eks:DescribeCluster'],

@@ -34,6 +34,11 @@ function makeEc2(capacity: CapacityRule[] = [], freeIps = 100): SimEc2 {
       { subnetId: 'subnet-b', zone: 'us-east-1b', cidrBlock: '10.0.16.0/20', availableIpAddressCount: freeIps, tags: { 'karpenter.sh/discovery': 'demo' } },
     ],
     securityGroups: [{ groupId: 'sg-1', groupName: 'eks-cluster-sg-demo', tags: { 'karpenter.sh/discovery': 'demo' } }],
+    images: [
+      { imageId: 'ami-own', name: 'golden-2026.01', architecture: 'amd64', creationDate: '2026-01-01T00:00:00.000Z', owner: '111122223333', tags: { team: 'platform' } },
+      { imageId: 'ami-amzn', name: 'amazon-eks-node-al2023-arm64-standard-1.31-v20260101', architecture: 'arm64', creationDate: '2026-01-02T00:00:00.000Z', owner: 'amazon', tags: {} },
+      { imageId: 'ami-shared', name: 'golden-2026.02', architecture: 'amd64', creationDate: '2026-02-01T00:00:00.000Z', owner: '999988887777', tags: { team: 'platform' } },
+    ],
     capacity, bootSeconds: [40, 60], terminateSeconds: [3, 5], retirementNoticeMinutes: 60,
   });
   ec2.ensureLaunchTemplate(template);
@@ -243,5 +248,18 @@ describe('SimEc2 network lookups', () => {
     expect(ec2.resolveSubnets([{ id: 'subnet-b' }])).toEqual([{ subnetId: 'subnet-b', zone: 'us-east-1b', availableIpAddressCount: 100 }]);
     expect(ec2.resolveSecurityGroups([{ name: 'eks-cluster-sg-demo' }])).toEqual(['sg-1']);
     expect(ec2.resolveSecurityGroups([{ tags: { missing: '*' } }])).toEqual([]);
+  });
+
+  it('resolves AMIs as DescribeImages would: wildcard names within self and Amazon unless an owner is named, tags from any owner', () => {
+    const ec2 = makeEc2();
+    const ids = (terms: Parameters<SimEc2['resolveImages']>[0]) => ec2.resolveImages(terms).map((i) => i.imageId);
+    expect(ids([{ name: 'golden-*' }])).toEqual(['ami-own']);
+    expect(ids([{ name: 'golden-2026.0?', owner: '999988887777' }])).toEqual(['ami-shared']);
+    expect(ids([{ name: 'amazon-eks-node-al2023-*-1.31-*' }])).toEqual(['ami-amzn']);
+    expect(ids([{ tags: { team: 'platform' } }])).toEqual(['ami-own', 'ami-shared']);
+    expect(ids([{ tags: { team: 'platform' }, owner: 'self' }])).toEqual(['ami-own']);
+    expect(ids([{ id: 'ami-amzn' }, { id: 'ami-none' }])).toEqual(['ami-amzn']);
+    expect(ids([{ name: 'golden.2026.01' }])).toEqual([]);
+    expect(ec2.resolveImages([{ id: 'ami-own' }])).toEqual([{ imageId: 'ami-own', name: 'golden-2026.01', architecture: 'amd64', creationDate: '2026-01-01T00:00:00.000Z' }]);
   });
 });
