@@ -235,6 +235,24 @@ describe('planCapacity: node selection, taints and DaemonSets', () => {
     ]);
   });
 
+  it('sends a pod selecting a pool by name or by a template label to that pool, past a heavier one', () => {
+    const heavy = tinyPool([ON_DEMAND], { name: 'heavy', weight: 100 });
+    const ml = tinyPool([ON_DEMAND], { name: 'ml', weight: 1, labels: { team: 'ml' } });
+    const byName = pod('by-name', { nodeSelector: { 'karpenter.sh/nodepool': 'ml' } });
+    const byLabel = pod('by-label', { nodeSelector: { team: 'ml' } });
+    const result = plan(request([byName, byLabel], { nodePools: [heavy, ml] }));
+    expect(result.nodes.map((n) => [n.nodePool, n.pods])).toEqual([['ml', ['default/by-name', 'default/by-label']]]);
+    // A pod selecting neither goes to the heavier pool.
+    expect(plan(request([pod('plain')], { nodePools: [heavy, ml] })).nodes.map((n) => n.nodePool)).toEqual(['heavy']);
+  });
+
+  it('lets pods onto a pool whose only taints are startup taints (they are gone once the node is ready)', () => {
+    const starting = tinyPool([ON_DEMAND], { name: 'cilium', startupTaints: [{ key: 'node.cilium.io/agent-not-ready', value: 'true', effect: 'NoSchedule' }] });
+    const result = plan(request([pod('plain')], { nodePools: [starting] }));
+    expect(result.unschedulable).toEqual([]);
+    expect(result.nodes.map((n) => n.nodePool)).toEqual(['cilium']);
+  });
+
   it('counts each DaemonSet that would run on the node as overhead, and in the node requests', () => {
     // 1600m fits c1.1x (2000m) alone, not next to a 500m DaemonSet; the arm64-only one does not run on amd64.
     const amd64 = tinyPool([ON_DEMAND, { key: 'kubernetes.io/arch', operator: 'In', values: ['amd64'] }]);

@@ -20,6 +20,17 @@ describe('onDemandPrice', () => {
 });
 
 describe('simulatedSpotPrices', () => {
+  // The documented model worked by hand (an independent FNV-1a + murmur3 finalizer in Python):
+  // m5.large, us-east-1a, seed 1: u = hash32("1|m5.large|us-east-1a") / 2^32 = 0.759548...,
+  // 0.096 x (0.25 + 0.5 u) = 0.060458; c6g.xlarge, us-east-1c, seed 42: u = 0.143560..., 0.136 x 0.321780 = 0.043762.
+  it.each([
+    { seed: 1, type: 'm5.large', zone: 'us-east-1a', price: 0.060458 },
+    { seed: 42, type: 'c6g.xlarge', zone: 'us-east-1c', price: 0.043762 },
+  ])('follows the documented formula: $type in $zone, seed $seed, is $price', ({ seed, type, zone, price }) => {
+    const found = simulatedSpotPrices('us-east-1', seed, [type]).find((p) => p.zone === zone);
+    expect(found?.price).toBe(price);
+  });
+
   const types = ['m5.large', 'c5.large', 'r5.large', 'm6g.large', 'm5.xlarge'];
 
   it('is deterministic for a seed and changes with the seed', () => {
