@@ -84,12 +84,12 @@ function add(a: ResourceVector, b: ResourceVector): ResourceVector {
     memoryBytes: a.memoryBytes + b.memoryBytes,
     ephemeralStorageBytes: a.ephemeralStorageBytes + b.ephemeralStorageBytes,
     gpus: a.gpus + b.gpus,
-    ...deviceOf(a, b),
+    ...mergedDevice(a, b),
   };
 }
 
 /** The device a sum or maximum of two vectors counts (effectiveRequests has refused two kinds). */
-const deviceOf = (a: ResourceVector, b: ResourceVector) => {
+const mergedDevice = (a: ResourceVector, b: ResourceVector) => {
   const device = a.device ?? b.device;
   return device ? { device } : {};
 };
@@ -100,7 +100,7 @@ function max(a: ResourceVector, b: ResourceVector): ResourceVector {
     memoryBytes: Math.max(a.memoryBytes, b.memoryBytes),
     ephemeralStorageBytes: Math.max(a.ephemeralStorageBytes, b.ephemeralStorageBytes),
     gpus: Math.max(a.gpus, b.gpus),
-    ...deviceOf(a, b),
+    ...mergedDevice(a, b),
   };
 }
 
