@@ -40,6 +40,10 @@ export function createWorld(scenario: Scenario, clock: VirtualClock): SimWorld {
     region: scenario.region, account: scenario.account, clock, random, catalog, subnets, securityGroups,
     capacity: scenario.ec2.capacity, bootSeconds: scenario.ec2.bootSeconds, terminateSeconds: scenario.ec2.terminateSeconds,
     retirementNoticeMinutes: scenario.ec2.retirementNoticeMinutes,
+    images: scenario.ec2.images.map((image) => ({
+      imageId: image.id, name: image.name, architecture: image.architecture, creationDate: image.created,
+      owner: image.owner === 'self' ? scenario.account : image.owner, tags: image.tags,
+    })),
   });
   const cluster = new SimCluster({
     clock, random, schedulerDelayMs: scenario.kubernetes.schedulerDelaySeconds * 1000,

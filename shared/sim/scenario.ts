@@ -71,10 +71,24 @@ const scenarioSchema = z.strictObject({
           }),
         )
         .default([]),
+      // AMIs an EC2NodeClass may select by id, name or tags (aliases resolve through SSM); owner
+      // `self` is the scenario's account.
+      images: z
+        .array(
+          z.strictObject({
+            id: z.string().regex(/^ami-[0-9a-f]{8,17}$/, { message: 'must look like ami-0123456789abcdef0' }),
+            name: z.string().min(1),
+            architecture: z.enum(['amd64', 'arm64']),
+            created: z.iso.datetime(),
+            owner: z.string().min(1).default('self'),
+            tags: stringMap.default({}),
+          }),
+        )
+        .default([]),
     })
     .default({
       bootSeconds: [40, 75], registerSeconds: [10, 20], readySeconds: [5, 15], terminateSeconds: [3, 8],
-      nodeRemovalSeconds: [5, 15], retirementNoticeMinutes: 60, amiRelease: 'v20260101', capacity: [],
+      nodeRemovalSeconds: [5, 15], retirementNoticeMinutes: 60, amiRelease: 'v20260101', capacity: [], images: [],
     }),
   kubernetes: z
     .strictObject({

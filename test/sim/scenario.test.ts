@@ -80,6 +80,8 @@ durationMinutes: 0
 cluster: { name: demo, kubernetesVersion: "1.33", extra: 1 }
 zones: []
 nodes: [ { nodePool: default, instanceType: m5.xlarge, capacityType: reserved, zone: us-east-1a } ]
+ec2:
+  images: [ { id: ami-xyz, name: golden, architecture: amd64, created: "2026-01-01T00:00:00Z" } ]
 `);
     expect(problems).toEqual(expect.arrayContaining([
       expect.stringMatching(/^test\.yaml name: must not be empty/),
@@ -88,8 +90,9 @@ nodes: [ { nodePool: default, instanceType: m5.xlarge, capacityType: reserved, z
       expect.stringMatching(/^test\.yaml cluster\.extra: unknown field; got 1/),
       expect.stringMatching(/^test\.yaml zones: must have at least 1 item/),
       expect.stringMatching(/^test\.yaml nodes\[0\]\.capacityType: must be one of spot, on-demand; got "reserved"/),
+      expect.stringMatching(/^test\.yaml ec2\.images\[0\]\.id: must look like ami-0123456789abcdef0; got "ami-xyz"/),
     ]));
-    expect(problems).toHaveLength(6);
+    expect(problems).toHaveLength(7);
   });
 
   it('lists every cross-check problem at once', () => {

@@ -2,7 +2,9 @@
 // handlers, against the simulator. Each test drives the world the way AWS would and asserts what a
 // platform engineer would see: nodes, instances, pods, budgets.
 
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { catalog } from '../../shared/provisioning/index.ts';
 import { REPLACES_TAG } from '../../shared/well-known.ts';
 import { BASE_SCENARIO, executionsFor, instanceWithNode, withSimulation } from './harness.ts';
 
@@ -48,6 +50,33 @@ describe('spot-interruption workflow (real ASL on the simulator)', () => {
       expect(replacement.tags[REPLACES_TAG]).toBe(victim);
       expect(replacement.state).toBe('running');
       expect(world.cluster.findNodeByInstanceId(replacement.instanceId)?.labels['karpenter.sh/nodepool']).toBe('default');
+    });
+  });
+
+  it('boots the replacement from the newest AMI of its architecture that the node class selects by tags', async () => {
+    // The example NodePool and EC2NodeClass, the class choosing the account's golden images by tag.
+    const nodeConfig = readFileSync(new URL('../../examples/nodepools/default.yaml', import.meta.url), 'utf8')
+      .replace('  amiSelectorTerms:\n    - alias: al2023@latest\n', '  amiFamily: AL2023\n  amiSelectorTerms:\n    - tags: { golden: "true" }\n');
+    expect(nodeConfig).toContain('golden');
+    const scenario = `${BASE_SCENARIO.replace('nodeConfig: ../nodepools/default.yaml\n', '')}
+nodeConfigYaml: |
+${nodeConfig.split('\n').map((line) => `  ${line}`).join('\n')}
+ec2:
+  images:
+    - { id: ami-0aaaaaaaaaaaaaaa1, name: golden-amd64-1, architecture: amd64, created: "2026-01-01T00:00:00Z", tags: { golden: "true" } }
+    - { id: ami-0aaaaaaaaaaaaaaa2, name: golden-amd64-2, architecture: amd64, created: "2026-02-01T00:00:00Z", tags: { golden: "true" } }
+    - { id: ami-0bbbbbbbbbbbbbbb1, name: golden-arm64-1, architecture: arm64, created: "2026-01-15T00:00:00Z", tags: { golden: "true" } }
+    - { id: ami-0ccccccccccccccc1, name: other-amd64, architecture: amd64, created: "2026-06-01T00:00:00Z", tags: { golden: "false" } }
+`;
+    await withSimulation(scenario, async ({ world, settle, report }) => {
+      const victim = instanceWithNode(world, 'spot');
+      world.interrupt(victim, 'spot-interruption');
+      await settle(5);
+
+      const replacement = world.ec2.instance(report().interruptions.find((r) => r.instanceId === victim)!.replacement!.instanceId)!;
+      const arch = catalog().get(replacement.instanceType)!.architecture;
+      expect(replacement.imageId).toBe(arch === 'amd64' ? 'ami-0aaaaaaaaaaaaaaa2' : 'ami-0bbbbbbbbbbbbbbb1');
+      expect(replacement.state).toBe('running');
     });
   });
 
