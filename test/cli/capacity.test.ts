@@ -104,6 +104,38 @@ describe('nodewright capacity on the example shop', () => {
     expect(plan.nodes.flatMap((n) => n.pods)).toContain('default/one-off');
   });
 
+  it('reads a NodePool and its EC2NodeClass from one kind: List file', async () => {
+    const list = file('pools.yaml', `apiVersion: v1
+kind: List
+items:
+  - apiVersion: karpenter.sh/v1
+    kind: NodePool
+    metadata: { name: listed }
+    spec:
+      weight: 10
+      template:
+        spec:
+          nodeClassRef: { group: karpenter.k8s.aws, kind: EC2NodeClass, name: listed }
+          requirements:
+            - { key: karpenter.k8s.aws/instance-family, operator: In, values: [m7i] }
+  - apiVersion: karpenter.k8s.aws/v1
+    kind: EC2NodeClass
+    metadata: { name: listed }
+    spec:
+      role: KarpenterNodeRole-demo
+      amiSelectorTerms: [{ alias: al2023@latest }]
+      subnetSelectorTerms: [{ tags: { karpenter.sh/discovery: demo } }]
+      securityGroupSelectorTerms: [{ tags: { karpenter.sh/discovery: demo } }]
+`);
+    const { status, out } = await run('--nodepool', list, '--pods', SHOP, '--json');
+    expect(status).toBe(0);
+    const { inputs, plan } = JSON.parse(out) as JsonOutput;
+    expect(inputs.nodePools).toEqual(['listed', 'general-purpose', 'system']);
+    // The heaviest pool takes every pod, on the one family it allows.
+    expect(plan.nodes.map((n) => n.nodePool)).toEqual(plan.nodes.map(() => 'listed'));
+    expect(plan.nodes.flatMap((n) => n.offerings.map((o) => o.instanceType)).every((t) => t.startsWith('m7i.'))).toBe(true);
+  });
+
   it('counts ephemeral-storage requests against the node class\'s volume and prints them', async () => {
     // The example node class has a 50Gi root volume: 50 - 1Gi kube-reserved - 5Gi (10%) = 44Gi.
     // Six pods of 6Gi (36Gi) share one node; seven of 7Gi (49Gi) need two.
