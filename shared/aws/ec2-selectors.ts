@@ -23,11 +23,13 @@ export function selectorFilters(term: SelectorTerm, target: SelectorTarget): Fil
     if (target === 'subnet') return undefined;
     filters.push({ Name: 'group-name', Values: [term.name] });
   }
-  for (const [key, value] of Object.entries(term.tags ?? {})) {
-    // Karpenter's wildcard: the tag must exist, whatever its value.
-    filters.push(value === '*' ? { Name: 'tag-key', Values: [key] } : { Name: `tag:${key}`, Values: [value] });
-  }
+  filters.push(...tagFilters(term.tags));
   return filters.length > 0 ? filters : undefined;
+}
+
+/** A term's tags as filters; Karpenter's wildcard `*`: the tag must exist, whatever its value. */
+function tagFilters(tags: Record<string, string> | undefined): Filter[] {
+  return Object.entries(tags ?? {}).map(([key, value]) => (value === '*' ? { Name: 'tag-key', Values: [key] } : { Name: `tag:${key}`, Values: [value] }));
 }
 
 /** Owners Karpenter looks at for an AMI term naming an image without naming its owner. */
@@ -42,9 +44,7 @@ export function imageQuery(term: SelectorTerm): Pick<DescribeImagesCommandInput,
   const filters: Filter[] = [];
   if (term.id !== undefined) filters.push({ Name: 'image-id', Values: [term.id] });
   if (term.name !== undefined) filters.push({ Name: 'name', Values: [term.name] });
-  for (const [key, value] of Object.entries(term.tags ?? {})) {
-    filters.push(value === '*' ? { Name: 'tag-key', Values: [key] } : { Name: `tag:${key}`, Values: [value] });
-  }
+  filters.push(...tagFilters(term.tags));
   if (filters.length === 0) return undefined;
   filters.push({ Name: 'state', Values: ['available'] });
   const owners = term.owner !== undefined ? [term.owner] : term.name !== undefined ? DEFAULT_IMAGE_OWNERS : undefined;
